@@ -1,0 +1,1 @@
+"""Shared building blocks: settings, the paper record, errors."""

@@ -1,0 +1,351 @@
+"""PostgreSQL full-text search in the store's own database.
+
+The index is a derived table, ``search_doc``, created by this backend (``CREATE TABLE IF NOT
+EXISTS``) and rebuilt by ``ratsinfo reindex``; nothing in the store's schema depends on it.
+Its vectors hold exactly the terms the other engines index (:mod:`ratsinfo.index.fields`),
+written as ``tsvector`` literals with explicit positions and weights, so PostgreSQL's own
+parser and dictionaries never touch them:
+
+* ``tsv`` — free text: A the Betreff, B the meta fields (reference, Vorlageart, Gremien …)
+  and the compound parts of Betreff and meta fields, C the text, D the text's parts. Parts
+  carry a ``~`` prefix, so a phrase never runs through a part and ``text:`` queries can use
+  the weights C/D alone.
+* ``fsv`` — field queries: the Betreff and each meta field's terms prefixed with the field
+  key (``gremium:rat``, ``gremium~ausschuss``), positions per field for phrases.
+* keyword columns (normalised reference, topic ids), the date, and facet values as arrays.
+
+Ranking is ``ts_rank`` with weights {D 0.1, C 0.2, B 0.4, A 1.0} and length normalisation,
+summed over the query's alternatives with their boosts, over ``rsv``: a small vector kept in
+the row with the Betreff, the meta fields and only the text's most frequent terms (ranking over
+``tsv`` would read and decompress kilobytes per matching row). Searches run with the sequential
+scan switched off and a large ``work_mem``, so the GIN indexes answer the match without reading
+the text vectors (phrases and ``text:`` queries excepted: their positions and weights must be
+rechecked). Facets and the total are counted by SQL over the matching rows.
+
+PostgreSQL caps positions at 16,383 and a ``tsvector`` at 1 MB: phrases deep inside very long
+texts are not found by this backend, and the text of a paper beyond about 1 MB of distinct
+terms is not indexed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ratsinfo.core.errors import RatsinfoError
+from ratsinfo.index import plan as p
+from ratsinfo.index.base import (
+    FACET_SIZE,
+    FACETS,
+    Hit,
+    IndexBusy,
+    IndexOutdated,
+    SearchBackend,
+    SearchRequest,
+    SearchResults,
+)
+from ratsinfo.index.fields import AnalysedDoc
+from ratsinfo.index.pg_query import SqlBuilder, rank_queries
+from ratsinfo.index.pg_vectors import field_vector, free_vector, rank_vector
+from ratsinfo.nlp.analysis import format_key
+
+SCHEMA_VERSION = "p3"
+TABLE = "search_doc"
+META_TABLE = "search_meta"
+LOCK_KEY = 0x5241_5453  # advisory lock held while writing search_doc
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
+RANK_NORMALISATION = 1  # divide by 1 + log(document length)
+# facet key -> column
+FACET_COLUMNS = {
+    "paperType": "fa_type",
+    "underDirectionOf": "fa_fed",
+    "participating": "fa_bet",
+    "gremium": "fa_gremium",
+    "year": "year",
+    "body": "fa_body",
+    "topic": "topics",
+}
+COLUMNS = (
+    "paper_id",
+    "date",
+    "year",
+    "reference",
+    "topics",
+    "fa_type",
+    "fa_fed",
+    "fa_bet",
+    "fa_gremium",
+    "fa_body",
+    "tsv",
+    "fsv",
+    "rsv",
+)
+SEARCH_WORK_MEM = "64MB"
+
+_CREATE = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    paper_id integer PRIMARY KEY,
+    date date,
+    year smallint,
+    reference text,
+    topics text[] NOT NULL DEFAULT '{{}}',
+    fa_type text[] NOT NULL DEFAULT '{{}}',
+    fa_fed text[] NOT NULL DEFAULT '{{}}',
+    fa_bet text[] NOT NULL DEFAULT '{{}}',
+    fa_gremium text[] NOT NULL DEFAULT '{{}}',
+    fa_body text[] NOT NULL DEFAULT '{{}}',
+    tsv tsvector NOT NULL,
+    fsv tsvector NOT NULL,
+    rsv tsvector NOT NULL
+);
+ALTER TABLE {TABLE} ALTER COLUMN rsv SET STORAGE MAIN, ALTER COLUMN topics SET STORAGE MAIN,
+    ALTER COLUMN fa_type SET STORAGE MAIN, ALTER COLUMN fa_fed SET STORAGE MAIN,
+    ALTER COLUMN fa_bet SET STORAGE MAIN, ALTER COLUMN fa_gremium SET STORAGE MAIN,
+    ALTER COLUMN fa_body SET STORAGE MAIN;
+CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, value text NOT NULL);
+"""
+_INDEXES = (
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING gin (tsv)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_fsv ON {TABLE} USING gin (fsv)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_topics ON {TABLE} USING gin (topics)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_date ON {TABLE} (date)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_reference ON {TABLE} (reference text_pattern_ops)",
+)
+
+
+def _format() -> str:
+    return f"{SCHEMA_VERSION}-{format_key()}"
+
+
+def _conninfo(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql+psycopg2://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix) :]
+    return url
+
+
+def _compress_lz4(conn: Any) -> None:
+    """Phrases and ``text:`` queries read the text vectors back; lz4 (PostgreSQL 14+, where
+    built with it) decompresses several times faster than the default pglz."""
+    import psycopg
+
+    try:
+        with conn.transaction():
+            conn.execute(
+                f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET COMPRESSION lz4, "
+                "ALTER COLUMN fsv SET COMPRESSION lz4"
+            )
+    except psycopg.Error:
+        pass  # older server or no lz4: pglz it is
+
+
+class PostgresBackend(SearchBackend):
+    name = "postgres"
+    bulk_batch = 10_000
+
+    def __init__(self, settings: Any):
+        super().__init__(settings)
+        if not settings.database_url.startswith(("postgresql", "postgres:")):
+            raise RatsinfoError(
+                "RATSINFO_INDEX=postgres keeps the search index in the store's PostgreSQL database, "
+                "but the store is not PostgreSQL (set RATSINFO_DATABASE_URL=postgresql://…, or use "
+                "RATSINFO_INDEX=whoosh or tantivy)"
+            )
+        self.url = _conninfo(settings.database_url)
+        self._conn: Any = None
+        self._bulk = False
+
+    # --- connection and schema ------------------------------------------------------------------
+
+    @property
+    def conn(self) -> Any:
+        if self._conn is None:
+            import psycopg
+
+            try:
+                self._conn = psycopg.connect(self.url)
+            except psycopg.OperationalError as exc:
+                raise RatsinfoError(f"cannot connect to PostgreSQL for search: {exc}") from None
+            self._ensure()
+        return self._conn
+
+    def _ensure(self) -> None:
+        """Create the table (and its indexes) if missing; record the format of a new table."""
+        conn = self._conn
+        with conn.transaction():
+            exists = conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is not None
+            conn.execute(_CREATE)
+            if not exists:
+                _compress_lz4(conn)
+                conn.execute(
+                    f"INSERT INTO {META_TABLE} (key, value) VALUES ('format', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    (_format(),),
+                )
+            if not self._bulk:
+                for statement in _INDEXES:
+                    conn.execute(statement)
+
+    def check(self) -> None:
+        row = self.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'format'").fetchone()
+        self.conn.commit()
+        if row is None or row[0] != _format():
+            raise IndexOutdated(
+                "the PostgreSQL search table was built by another version; run `ratsinfo reindex`"
+            )
+
+    # --- writing ------------------------------------------------------------------------------
+
+    @staticmethod
+    def prepare(doc: AnalysedDoc) -> tuple[Any, ...]:
+        """One row of ``search_doc`` (vectors as literals), built in the analysis workers."""
+        return (
+            doc.paper_id,
+            doc.date,
+            doc.date.year if doc.date else None,
+            doc.reference or None,
+            doc.topics,
+            doc.facets.get("paperType", []),
+            doc.facets.get("underDirectionOf", []),
+            doc.facets.get("participating", []),
+            doc.facets.get("gremium", []),
+            doc.facets.get("body", []),
+            free_vector(doc),
+            field_vector(doc),
+            rank_vector(doc),
+        )
+
+    def write(self, docs: Iterable[tuple[Any, ...]], deleted: Iterable[int] = ()) -> int:
+        rows = list(docs)
+        deleted = list(deleted)
+        if not rows and not deleted:
+            return 0
+        conn = self.conn
+        with conn.transaction():
+            if not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+                raise IndexBusy("another process is writing the PostgreSQL search table")
+            gone = deleted + ([] if self._bulk else [row[0] for row in rows])
+            if gone:
+                conn.execute(f"DELETE FROM {TABLE} WHERE paper_id = ANY(%s)", (gone,))
+            if rows:
+                with conn.cursor().copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        return len(rows)
+
+    def clear(self) -> None:
+        conn = self.conn
+        with conn.transaction():
+            conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            conn.execute(f"DELETE FROM {META_TABLE}")
+        self._ensure_fresh()
+
+    def _ensure_fresh(self) -> None:
+        conn = self.conn
+        with conn.transaction():
+            conn.execute(_CREATE)
+            _compress_lz4(conn)
+            conn.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES ('format', %s)", (_format(),))
+            if not self._bulk:
+                for statement in _INDEXES:
+                    conn.execute(statement)
+
+    def begin_bulk(self) -> None:
+        """Load without indexes (building a GIN index once is far quicker than upkeep)."""
+        self._bulk = True
+        conn = self.conn
+        with conn.transaction():
+            for name in ("tsv", "fsv", "topics", "date", "reference"):
+                conn.execute(f"DROP INDEX IF EXISTS {TABLE}_{name}")
+
+    def end_bulk(self) -> None:
+        self._bulk = False
+        conn = self.conn
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        with conn.transaction():
+            for statement in _INDEXES:
+                conn.execute(statement)
+        conn.execute("RESET maintenance_work_mem")
+        conn.commit()
+        autocommit = conn.autocommit
+        conn.autocommit = True
+        try:
+            conn.execute(f"VACUUM ANALYZE {TABLE}")
+        finally:
+            conn.autocommit = autocommit
+
+    def count(self) -> int:
+        n = self.conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+        self.conn.commit()
+        return int(n)
+
+    def size_bytes(self) -> int:
+        n = self.conn.execute("SELECT pg_total_relation_size(%s)", (TABLE,)).fetchone()[0]
+        self.conn.commit()
+        return int(n or 0)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # --- searching ----------------------------------------------------------------------------
+
+    def search(self, plan: p.PlanNode, request: SearchRequest) -> SearchResults:
+        where, params = SqlBuilder().condition(plan)
+        ranks = rank_queries(plan)
+        conn = self.conn
+        if request.sort == "date" or not ranks:
+            order, score, score_params = "date DESC NULLS LAST, paper_id DESC", "0.0", []
+        else:
+            order = "score DESC, paper_id"
+            score = " + ".join(
+                f"{boost:g} * ts_rank('{RANK_WEIGHTS}', rsv, %s::tsquery, {RANK_NORMALISATION})"
+                for boost, _ in ranks
+            )
+            score_params = [query for _, query in ranks]
+        # the GIN indexes answer the match (the planner would read every row's text vector for
+        # a common word); a large work_mem keeps their bitmaps exact, so no row is rechecked
+        conn.execute("SET LOCAL enable_seqscan = off")
+        conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
+        rows = conn.execute(
+            f"SELECT paper_id, {score} AS score FROM {TABLE} WHERE {where} "
+            f"ORDER BY {order} LIMIT %s OFFSET %s",
+            [*score_params, *params, request.limit, request.offset],
+        ).fetchall()
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if request.facets:
+            total, facets = self._facets(where, params)
+        elif len(rows) < request.limit and (rows or request.offset == 0):
+            total = request.offset + len(rows)
+        else:
+            total = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params).fetchone()[0]
+        conn.commit()
+        return SearchResults([Hit(int(pid), float(s)) for pid, s in rows], int(total), facets)
+
+    def _facets(self, where: str, params: list[Any]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+        parts = ["(SELECT '_total', NULL, count(*) FROM m)"]
+        for key in FACETS:
+            col = FACET_COLUMNS[key]
+            if col == "year":
+                parts.append(
+                    f"(SELECT '{key}', year::text, count(*) AS n FROM m WHERE year IS NOT NULL "
+                    f"GROUP BY year ORDER BY n DESC, year LIMIT {FACET_SIZE})"
+                )
+            else:
+                parts.append(
+                    f"(SELECT '{key}', v, count(*) AS n FROM m, unnest(m.{col}) v "
+                    f"GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE})"
+                )
+        cols = ", ".join(sorted(set(FACET_COLUMNS.values())))
+        sql = f"WITH m AS MATERIALIZED (SELECT {cols} FROM {TABLE} WHERE {where}) " + " UNION ALL ".join(
+            parts
+        )
+        total = 0
+        out: dict[str, list[tuple[str, int]]] = {}
+        for key, value, n in self.conn.execute(sql, params).fetchall():
+            if key == "_total":
+                total = int(n)
+            else:
+                out.setdefault(key, []).append((value, int(n)))
+        return total, out

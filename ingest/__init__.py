@@ -1,0 +1,1 @@
+"""ratsinfo.ingest."""
