@@ -8,23 +8,40 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
 
 from ratsinfo.demo.server import Fault
+from ratsinfo.index.sync import reindex
 from ratsinfo.ingest.hostgate import DbHostGate
 from ratsinfo.store.db import get_engine, session_scope
 from ratsinfo.store.models import CrawlItem, Paper, PaperSource
 from tests.conftest import huertgenwald_site
+from tests.search.helpers import ids
 
 pytestmark = pytest.mark.slow
+
+SAME_MATCH_QUERIES = [
+    "Breitband",
+    "Versorgung Glasfaser",
+    "Feuerwehrgerätehäuser",
+    '"Offene Ganztagsschule"',
+    "(Schule OR Kita) datum:2010..2015",
+    "Bebauungsplan Vossenack",
+    "Straße NOT Ausbau",
+    "digital*",
+    "art:Mitteilungsvorlage Windkraft",
+    "nummer:126/2014",
+]
 
 
 @pytest.mark.parametrize(
     "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
 def test_three_workers_and_a_killed_extra_worker_store_every_paper_once(corpus_dir, site, settings):
+    """The Hürtgenwald capture, crawled by --workers 3 plus a killed worker, indexed by PostgreSQL."""
     s, origin = site
     body_url = huertgenwald_site(corpus_dir, s, origin)
     for page in range(1, 86):
@@ -34,6 +51,7 @@ def test_three_workers_and_a_killed_extra_worker_store_every_paper_once(corpus_d
         **os.environ,
         "RATSINFO_HOME": str(settings.data_dir),
         "RATSINFO_DATABASE_URL": settings.database_url,
+        "RATSINFO_INDEX": "postgres",
     }
     crawl = subprocess.Popen(
         [
@@ -86,6 +104,15 @@ def test_three_workers_and_a_killed_extra_worker_store_every_paper_once(corpus_d
         workers = set(session.scalars(select(CrawlItem.worker).where(CrawlItem.status == "done")))
         assert len({w.rsplit(":", 1)[1] for w in workers if w}) >= 2  # the work was shared
         assert not session.scalar(select(func.count()).where(CrawlItem.status.in_(["pending", "claimed"])))
+
+    # the crawl indexed into PostgreSQL as it went; a Whoosh index of the same store finds the same
+    pg = replace(settings, index_backend="postgres")
+    whoosh = replace(settings, index_backend="whoosh")
+    reindex(whoosh)
+    for query in SAME_MATCH_QUERIES:
+        found = set(ids(pg, query))
+        assert found, query
+        assert found == set(ids(whoosh, query)), query
 
 
 def test_one_request_at_a_time_per_host_across_processes(sqlite_settings):
