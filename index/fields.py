@@ -152,3 +152,28 @@ def field_term(key: str, term: str) -> str:
 
 def field_part(key: str, term: str) -> str:
     return f"{key}~{term}"
+
+
+# The embedded engines' field layout: per scope (main field, parts field, boost); a Betreff match
+# weighs most. Metadata fields share one field pair, their terms prefixed with the field's key.
+FREE = (("name", "name_p", 3.0), ("meta", "meta_p", 1.0), ("text", "text_p", 1.0))
+SCOPES = {"name": (("name", "name_p", 1.0),), "text": (("text", "text_p", 1.0),)}
+
+
+def scope_fields(scope: str | None) -> tuple[tuple[str, str, float], ...]:
+    """The (main, parts, boost) fields a query ``scope`` searches in the embedded engines."""
+    if scope is None:
+        return FREE
+    if scope in SCOPES:
+        return SCOPES[scope]
+    if scope in META_KEYS:
+        return (("f", "fp", 1.0),)
+    raise ValueError(f"unknown field {scope!r}")
+
+
+def scoped_main(scope: str | None, term: str) -> str:
+    return field_term(scope, term) if scope in META_KEYS else term
+
+
+def scoped_part(scope: str | None, term: str) -> str:
+    return field_part(scope, term) if scope in META_KEYS else term

@@ -30,21 +30,19 @@ from ratsinfo.index.base import (
     SearchResults,
 )
 from ratsinfo.index.fields import (
-    META_KEYS,
     AnalysedDoc,
-    field_part,
     field_strings,
-    field_term,
     main_string,
     parts_string,
+    scope_fields,
+    scoped_main,
+    scoped_part,
 )
 from ratsinfo.nlp.analysis import PART_BOOST, format_key
 
 SCHEMA_VERSION = "t1"
 FORMAT_FILE = "RATSINFO_FORMAT"
 TOKENIZER = "ratsinfo_ws"
-FREE = (("name", "name_p", 3.0), ("meta", "meta_p", 1.0), ("text", "text_p", 1.0))
-SCOPES = {"name": (("name", "name_p", 1.0),), "text": (("text", "text_p", 1.0),)}
 # facet key -> fast field
 FACET_FIELDS = {
     "paperType": "fa_type",
@@ -251,9 +249,9 @@ class TantivyBackend(SearchBackend):
         if isinstance(node, p.Nothing):
             return Query.empty_query()
         if isinstance(node, p.Match):
-            fields = _fields(node.scope)
+            fields = scope_fields(node.scope)
             if node.mode == "phrase":
-                words = [_main(node.scope, t) for t in node.terms]
+                words = [scoped_main(node.scope, t) for t in node.terms]
                 return _or(
                     [_boost(Query.phrase_query(schema, m, words), b * node.boost) for m, _, b in fields]
                 )
@@ -265,9 +263,13 @@ class TantivyBackend(SearchBackend):
                                 q
                                 for m, pf, b in fields
                                 for q in (
-                                    _boost(Query.term_query(schema, m, _main(node.scope, t)), b * node.boost),
                                     _boost(
-                                        Query.term_query(schema, pf, _part(node.scope, t)), b * node.boost
+                                        Query.term_query(schema, m, scoped_main(node.scope, t)),
+                                        b * node.boost,
+                                    ),
+                                    _boost(
+                                        Query.term_query(schema, pf, scoped_part(node.scope, t)),
+                                        b * node.boost,
                                     ),
                                 )
                             ]
@@ -279,28 +281,33 @@ class TantivyBackend(SearchBackend):
             if node.where == "parts":
                 return _or(
                     [
-                        _boost(Query.term_query(schema, pf, _part(node.scope, term)), b * node.boost)
+                        _boost(Query.term_query(schema, pf, scoped_part(node.scope, term)), b * node.boost)
                         for _, pf, b in fields
                     ]
                 )
             return _or(
                 [
-                    _boost(Query.term_query(schema, m, _main(node.scope, term)), b * node.boost)
+                    _boost(Query.term_query(schema, m, scoped_main(node.scope, term)), b * node.boost)
                     for m, _, b in fields
                 ]
             )
         if isinstance(node, p.PrefixMatch):
-            fields = _fields(node.scope)
+            fields = scope_fields(node.scope)
             return _or(
                 [
                     q
                     for m, pf, b in fields
                     for q in (
                         _boost(
-                            Query.regex_query(schema, m, _escape(_main(node.scope, node.prefix)) + ".*"), b
+                            Query.regex_query(
+                                schema, m, _escape(scoped_main(node.scope, node.prefix)) + ".*"
+                            ),
+                            b,
                         ),
                         _boost(
-                            Query.regex_query(schema, pf, _escape(_part(node.scope, node.prefix)) + ".*"),
+                            Query.regex_query(
+                                schema, pf, _escape(scoped_part(node.scope, node.prefix)) + ".*"
+                            ),
                             b * PART_BOOST,
                         ),
                     )
@@ -335,24 +342,6 @@ class TantivyBackend(SearchBackend):
                 [(Occur.Must, Query.all_query()), (Occur.MustNot, self.to_query(node.child))]
             )
         raise TypeError(f"unknown plan node {node!r}")
-
-
-def _fields(scope: str | None) -> tuple[tuple[str, str, float], ...]:
-    if scope is None:
-        return FREE
-    if scope in SCOPES:
-        return SCOPES[scope]
-    if scope in META_KEYS:
-        return (("f", "fp", 1.0),)
-    raise ValueError(f"unknown field {scope!r}")
-
-
-def _main(scope: str | None, term: str) -> str:
-    return field_term(scope, term) if scope in META_KEYS else term
-
-
-def _part(scope: str | None, term: str) -> str:
-    return field_part(scope, term) if scope in META_KEYS else term
 
 
 def _boost(query: Query, boost: float) -> Query:

@@ -39,20 +39,17 @@ from ratsinfo.index.base import (
     SearchResults,
 )
 from ratsinfo.index.fields import (
-    META_KEYS,
     SEP,
     AnalysedDoc,
-    field_part,
     field_strings,
-    field_term,
+    scope_fields,
+    scoped_main,
+    scoped_part,
 )
 from ratsinfo.nlp.analysis import PART_BOOST, format_key
 
 SCHEMA_VERSION = "w3"
 FORMAT_FILE = "RATSINFO_FORMAT"
-# free-text scope: (main field, parts field, boost); a Betreff match weighs most
-FREE = (("name", "name_p", 3.0), ("meta", "meta_p", 1.0), ("text", "text_p", 1.0))
-SCOPES = {"name": (("name", "name_p", 1.0),), "text": (("text", "text_p", 1.0),)}
 FACET_KEYS = tuple(FACETS)
 _RS, _US = "\x1e", "\x1f"  # facet column: record and unit separators
 
@@ -261,24 +258,6 @@ class WhooshBackend(SearchBackend):
 # --- the plan as a Whoosh query ---------------------------------------------------------------
 
 
-def _fields(scope: str | None) -> tuple[tuple[str, str, float], ...]:
-    if scope is None:
-        return FREE
-    if scope in SCOPES:
-        return SCOPES[scope]
-    if scope in META_KEYS:
-        return (("f", "fp", 1.0),)
-    raise ValueError(f"unknown field {scope!r}")
-
-
-def _main(scope: str | None, term: str) -> str:
-    return field_term(scope, term) if scope in META_KEYS else term
-
-
-def _part(scope: str | None, term: str) -> str:
-    return field_part(scope, term) if scope in META_KEYS else term
-
-
 def _or(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
@@ -289,11 +268,11 @@ def to_whoosh(node: p.PlanNode) -> wq.Query:
     if isinstance(node, p.Nothing):
         return wq.NullQuery
     if isinstance(node, p.Match):
-        fields = _fields(node.scope)
+        fields = scope_fields(node.scope)
         if node.mode == "phrase":
             return _or(
                 [
-                    wq.Phrase(m, [_main(node.scope, t) for t in node.terms], boost=b * node.boost)
+                    wq.Phrase(m, [scoped_main(node.scope, t) for t in node.terms], boost=b * node.boost)
                     for m, _, b in fields
                 ]
             )
@@ -305,8 +284,8 @@ def to_whoosh(node: p.PlanNode) -> wq.Query:
                             q
                             for m, pf, b in fields
                             for q in (
-                                wq.Term(m, _main(node.scope, t), boost=b * node.boost),
-                                wq.Term(pf, _part(node.scope, t), boost=b * node.boost),
+                                wq.Term(m, scoped_main(node.scope, t), boost=b * node.boost),
+                                wq.Term(pf, scoped_part(node.scope, t), boost=b * node.boost),
                             )
                         ]
                     )
@@ -315,17 +294,19 @@ def to_whoosh(node: p.PlanNode) -> wq.Query:
             )
         term = node.terms[0]
         if node.where == "parts":
-            return _or([wq.Term(pf, _part(node.scope, term), boost=b * node.boost) for _, pf, b in fields])
-        return _or([wq.Term(m, _main(node.scope, term), boost=b * node.boost) for m, _, b in fields])
+            return _or(
+                [wq.Term(pf, scoped_part(node.scope, term), boost=b * node.boost) for _, pf, b in fields]
+            )
+        return _or([wq.Term(m, scoped_main(node.scope, term), boost=b * node.boost) for m, _, b in fields])
     if isinstance(node, p.PrefixMatch):
-        fields = _fields(node.scope)
+        fields = scope_fields(node.scope)
         return _or(
             [
                 q
                 for m, pf, b in fields
                 for q in (
-                    wq.Prefix(m, _main(node.scope, node.prefix), boost=b),
-                    wq.Prefix(pf, _part(node.scope, node.prefix), boost=b * PART_BOOST),
+                    wq.Prefix(m, scoped_main(node.scope, node.prefix), boost=b),
+                    wq.Prefix(pf, scoped_part(node.scope, node.prefix), boost=b * PART_BOOST),
                 )
             ]
         )

@@ -152,10 +152,6 @@ def holder_is_dead(worker: str | None, host: str | None = None) -> bool:
     return name == (host or socket.gethostname()) and pid.isdigit() and not _alive(int(pid))
 
 
-def renew(session: Session, item_id: int, lease: timedelta = DEFAULT_LEASE) -> None:
-    session.execute(update(CrawlItem).where(CrawlItem.id == item_id).values(lease_until=utcnow() + lease))
-
-
 def finish(session: Session, item_id: int, error: str | None = None) -> None:
     session.execute(
         update(CrawlItem)

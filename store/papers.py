@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ratsinfo.core.record import PaperRecord, parse_date
+from ratsinfo.core.record import PAPER_KEYS, PaperRecord, parse_date
 from ratsinfo.store.db import utcnow
 from ratsinfo.store.merge import content_hash, diff_records, merge_records
 from ratsinfo.store.models import Body, ConsultationRow, File, Paper, PaperChange, PaperSource, Source
@@ -205,26 +205,7 @@ def _file_dict(f: File, with_text: bool) -> dict[str, Any]:
 
 
 def _apply(session: Session, paper: Paper, merged: dict[str, Any], is_new: bool) -> None:
-    known = {
-        "source",
-        "web",
-        "id",
-        "body",
-        "reference",
-        "name",
-        "paperType",
-        "date",
-        "status",
-        "underDirectionOf",
-        "participating",
-        "responsible",
-        "originator",
-        "relatedPaper",
-        "consultation",
-        "text",
-        "file",
-        "deleted",
-    }
+    known = {*PAPER_KEYS, "deleted"}
     paper.source = merged.get("source") or paper.source
     paper.web = merged.get("web")
     paper.external_id = merged.get("id")

@@ -34,7 +34,6 @@ from ratsinfo.ingest.crawlers.session_files import (
     fetch_document,
     form_request,
     name_key,
-    record_download,
     record_failure,
 )
 from ratsinfo.ingest.frontier import WorkItem, finish
@@ -124,7 +123,7 @@ class AllrisCrawler(HtmlCrawler):
                 record_failure(session, file_id, str(exc))
             raise
         with self.ctx.session() as session:
-            record_download(session, file_id, result)
+            files.record_download(session, file_id, result)
             finish(session, item.id)
 
 

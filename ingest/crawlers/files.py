@@ -14,6 +14,7 @@ from ratsinfo.core.errors import FetchError
 from ratsinfo.core.record import normalise_mime
 from ratsinfo.ingest.crawlers.base import CrawlContext
 from ratsinfo.ingest.frontier import WorkItem, finish
+from ratsinfo.ingest.http import FetchResult
 from ratsinfo.store.models import File
 
 FILE_KIND = "file"
@@ -50,15 +51,21 @@ def download(ctx: CrawlContext, item: WorkItem) -> None:
         ctx.count("files_failed")
         raise
     with ctx.session() as session:
-        row = session.get(File, file_id)
-        if row is not None:
-            row.sha256 = result.sha256
-            row.size = result.size
-            row.raw_response_id = result.raw_id
-            row.download_status, row.download_error = "ok", None
-            row.extract_status, row.extract_error = "pending", None
-            served = normalise_mime(result.content_type)
-            if not row.mime_type or row.mime_type == "application/octet-stream":
-                row.mime_type = served or row.mime_type
+        record_download(session, file_id, result)
         finish(session, item.id)
     ctx.count("files_downloaded")
+
+
+def record_download(session: Session, file_id: int | None, result: FetchResult) -> None:
+    """Link a downloaded file to its row and queue its text for extraction."""
+    row = session.get(File, file_id) if file_id is not None else None
+    if row is None:
+        return
+    row.sha256 = result.sha256
+    row.size = result.size
+    row.raw_response_id = result.raw_id
+    row.download_status, row.download_error = "ok", None
+    row.extract_status, row.extract_error = "pending", None
+    served = normalise_mime(result.content_type)
+    if not row.mime_type or row.mime_type == "application/octet-stream":
+        row.mime_type = served or row.mime_type

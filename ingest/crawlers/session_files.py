@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ratsinfo.core.errors import FetchError
-from ratsinfo.core.record import clean_text, normalise_mime
+from ratsinfo.core.record import clean_text
 from ratsinfo.ingest.crawlers.base import CrawlContext
+from ratsinfo.ingest.crawlers.files import record_download
 from ratsinfo.ingest.http import FetchResult
 from ratsinfo.store.models import File
 
@@ -46,21 +47,6 @@ def fetch_document(
     if served in ("text/html", "application/xhtml+xml"):
         raise FetchError(f"{url}: the server answered with an HTML page, not the document")
     return result
-
-
-def record_download(session: Session, file_id: int | None, result: FetchResult) -> None:
-    """Link a downloaded file to its row (as the ordinary download does)."""
-    row = session.get(File, file_id) if file_id is not None else None
-    if row is None:
-        return
-    row.sha256 = result.sha256
-    row.size = result.size
-    row.raw_response_id = result.raw_id
-    row.download_status, row.download_error = "ok", None
-    row.extract_status, row.extract_error = "pending", None
-    served = normalise_mime(result.content_type)
-    if not row.mime_type or row.mime_type == "application/octet-stream":
-        row.mime_type = served or row.mime_type
 
 
 def record_failure(session: Session, file_id: int | None, error: str, status: str = "failed") -> None:

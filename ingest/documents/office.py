@@ -10,6 +10,7 @@ Legacy binary Word (.doc) would need antiword/catdoc or LibreOffice; it is repor
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 
 import lxml.etree
 
@@ -77,14 +78,7 @@ def _docx_blocks(body: lxml.etree._Element, out: list[str]) -> None:
 
 
 def extract_docx(path: str, label: str, limits: Limits) -> Extraction:
-    root = _read_member(path, "word/document.xml", limits)
-    body = root.find(f"{W}body")
-    out: list[str] = []
-    if body is not None:
-        _docx_blocks(body, out)
-    return Extraction(
-        file=label, pages=[PageText(1, clean_text("\n".join(out)))], mime_type=DOCX, page_count=1
-    )
+    return _extract_xml(path, label, limits, "word/document.xml", f"{W}body", _docx_blocks, DOCX)
 
 
 # --- ODT -------------------------------------------------------------------------------------
@@ -133,11 +127,23 @@ def _odt_blocks(el: lxml.etree._Element, out: list[str]) -> None:
 
 
 def extract_odt(path: str, label: str, limits: Limits) -> Extraction:
-    root = _read_member(path, "content.xml", limits)
-    body = root.find(f"{OFFICE_NS}body")
+    return _extract_xml(path, label, limits, "content.xml", f"{OFFICE_NS}body", _odt_blocks, ODT)
+
+
+def _extract_xml(
+    path: str,
+    label: str,
+    limits: Limits,
+    member: str,
+    body_tag: str,
+    blocks: Callable[[lxml.etree._Element, list[str]], None],
+    mime_type: str,
+) -> Extraction:
+    """The text of an office document's XML body, one page (neither format knows pages)."""
+    body = _read_member(path, member, limits).find(body_tag)
     out: list[str] = []
     if body is not None:
-        _odt_blocks(body, out)
+        blocks(body, out)
     return Extraction(
-        file=label, pages=[PageText(1, clean_text("\n".join(out)))], mime_type=ODT, page_count=1
+        file=label, pages=[PageText(1, clean_text("\n".join(out)))], mime_type=mime_type, page_count=1
     )
