@@ -52,7 +52,7 @@ class RatsinfoGroup(click.Group):
             from sqlalchemy.exc import OperationalError
 
             if isinstance(exc, OperationalError):
-                click.echo(f"Error: database problem: {exc.orig}", err=True)
+                click.echo(f"Error: database problem: {' '.join(str(exc.orig).split())}", err=True)
                 sys.exit(1)
             if os.environ.get("RATSINFO_DEBUG"):
                 raise
@@ -188,7 +188,7 @@ def main(ctx: click.Context, data_dir: str | None, quiet: bool) -> None:
 @click.argument("url")
 @click.option(
     "--delay",
-    type=float,
+    type=click.FloatRange(min=0),
     default=0.5,
     show_default=True,
     help="Seconds between two requests to one host (0 for a local mirror).",
@@ -217,7 +217,11 @@ def main(ctx: click.Context, data_dir: str | None, quiet: bool) -> None:
     "--max-file-size", default="50 MB", show_default=True, help="Skip attachments larger than this."
 )
 @click.option(
-    "--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for a response."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for a response.",
 )
 @click.option(
     "--retries",
@@ -688,7 +692,13 @@ def demo(obj: Obj, workers: int | None) -> None:
     help="Worker processes (default: the number of cores).",
 )
 @click.option("--no-ocr", is_flag=True, help="Never run Tesseract (pages without a text layer stay empty).")
-@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds allowed per file.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    help="Seconds allowed per file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (pages with method and OCR confidence).")
 @pass_obj
 def extract(
@@ -772,7 +782,13 @@ def parse(obj: Obj, file_or_url: str, vendor: str | None, as_json: bool) -> None
 @main.command()
 @click.option("--crawl", "crawl_ids", type=int, multiple=True, help="Work only this crawl (repeatable).")
 @click.option("--forever", is_flag=True, help="Keep waiting for new crawls instead of stopping when idle.")
-@click.option("--poll", type=float, default=2.0, show_default=True, help="Seconds between looks for work.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+    help="Seconds between looks for work.",
+)
 @pass_obj
 def worker(obj: Obj, crawl_ids: tuple[int, ...], forever: bool, poll: float) -> None:
     """Join the running crawls of this store (e.g. on another machine sharing one PostgreSQL).

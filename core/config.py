@@ -16,6 +16,8 @@ import platformdirs
 
 APP_NAME = "ratsinfo"
 INDEX_BACKENDS = ("whoosh", "tantivy", "postgres")
+# tantivy: at 100k papers it builds ~6x and answers ~300x faster than Whoosh (bench/RESULTS.md)
+DEFAULT_INDEX = "tantivy"
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Settings:
 
     data_dir: Path
     database_url: str
-    index_backend: str = "whoosh"
+    index_backend: str = DEFAULT_INDEX
 
     @property
     def raw_dir(self) -> Path:
@@ -51,7 +53,7 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None) -> Settings:
     directory = Path(data_dir).expanduser() if data_dir else default_data_dir()
     directory = directory.resolve()
     url = os.environ.get("RATSINFO_DATABASE_URL") or f"sqlite:///{directory / 'ratsinfo.db'}"
-    backend = (os.environ.get("RATSINFO_INDEX") or "whoosh").strip().lower()
+    backend = (os.environ.get("RATSINFO_INDEX") or DEFAULT_INDEX).strip().lower()
     if backend not in INDEX_BACKENDS:
         from ratsinfo.core.errors import RatsinfoError
 

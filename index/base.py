@@ -124,6 +124,9 @@ class SearchBackend(ABC):
     @abstractmethod
     def count(self) -> int: ...
 
+    def is_empty(self) -> bool:
+        return self.count() == 0
+
     def check(self) -> None:  # noqa: B027 - optional
         """Raise :class:`IndexOutdated` when the index was built by another format."""
 

@@ -279,6 +279,11 @@ class PostgresBackend(SearchBackend):
         self.conn.commit()
         return int(n)
 
+    def is_empty(self) -> bool:
+        row = self.conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {TABLE})").fetchone()
+        self.conn.commit()
+        return bool(row[0])
+
     def size_bytes(self) -> int:
         n = self.conn.execute("SELECT pg_total_relation_size(%s)", (TABLE,)).fetchone()[0]
         self.conn.commit()

@@ -75,12 +75,26 @@ def sync_index(
     try:
         try:
             backend.check()
+            if backend.is_empty() and _indexed_elsewhere(settings):
+                raise IndexOutdated("the index is empty but the store's papers were indexed")
         except IndexOutdated:
             return _rebuild(settings, backend, progress, workers)
         return _sync(settings, backend, progress, workers)
     finally:
         if own:
             backend.close()
+
+
+def _indexed_elsewhere(settings: Settings) -> bool:
+    """Whether live papers are marked indexed: by another engine, if this one's index is empty
+    (the flags follow one index; a new ``RATSINFO_INDEX`` starts empty)."""
+    with session_scope(settings.database_url) as session:
+        return (
+            session.scalar(
+                select(Paper.id).where(Paper.needs_index.is_(False), Paper.deleted.is_(False)).limit(1)
+            )
+            is not None
+        )
 
 
 def reindex(

@@ -99,7 +99,8 @@ def get_engine(url: str) -> Engine:
                 upgrade(engine)
         except OperationalError as exc:
             engine.dispose()
-            raise RatsinfoError(f"cannot open the database {_safe(url)}: {exc.orig}") from None
+            reason = " ".join(str(exc.orig).split())  # drivers' messages span lines
+            raise RatsinfoError(f"cannot open the database {_safe(url)}: {reason}") from None
         _ENGINES[url] = engine
     return engine
 

@@ -4,6 +4,7 @@ topics written with the flags, ranking of exact words over compound parts, rebui
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +213,16 @@ def test_reindex_and_outdated_index_rebuild(small) -> None:
         )
     assert refs(small, "Glasfaser") == ["21-16410", "23-21007"]
     assert refs(small, "Waldweg") == ["24-23101"]  # rebuilt from the store, not only the flagged
+
+
+def test_a_new_engine_without_reindex_builds_its_index_from_the_store(small) -> None:
+    """After switching RATSINFO_INDEX the first search finds everything (the flags followed the old one)."""
+    save(small, PAPERS)
+    sync_index(small)
+    assert refs(small, "Glasfaser") == ["21-16410", "23-21007"]
+    other = replace(small, index_backend="whoosh" if small.index_backend != "whoosh" else "tantivy")
+    assert refs(other, "Glasfaser") == ["21-16410", "23-21007"]
+    assert len(refs(other, "*")) == 5
 
 
 def test_postgres_backend_refuses_a_sqlite_store(tmp_path: Path) -> None:

@@ -315,7 +315,9 @@ def reference_results(search_template) -> dict[str, set[str]]:
     from ratsinfo.core.config import Settings
     from tests.search.conftest import sqlite_url
 
-    settings = Settings(data_dir=search_template, database_url=sqlite_url(search_template))
+    settings = Settings(
+        data_dir=search_template, database_url=sqlite_url(search_template), index_backend="whoosh"
+    )
     return {q: set(ids(settings, q)) for q in CROSS_QUERIES}
 
 
