@@ -16,7 +16,7 @@ import platformdirs
 
 APP_NAME = "ratsinfo"
 INDEX_BACKENDS = ("whoosh", "tantivy", "postgres")
-# tantivy: at 100k papers it builds ~6x and answers ~300x faster than Whoosh (bench/RESULTS.md)
+# tantivy: at 100k papers it builds 5x and answers 250x faster than Whoosh (bench/RESULTS.md)
 DEFAULT_INDEX = "tantivy"
 
 
