@@ -31,6 +31,8 @@ from ratsinfo.core.output import (
 
 # --- plumbing -----------------------------------------------------------------------------------
 
+SECONDS = click.FloatRange(min=0, min_open=True)  # timeouts and intervals: more than nothing
+
 
 class RatsinfoGroup(click.Group):
     """Turns expected failures into one clear line and a non-zero exit."""
@@ -218,7 +220,7 @@ def main(ctx: click.Context, data_dir: str | None, quiet: bool) -> None:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=30.0,
     show_default=True,
     help="Seconds to wait for a response.",
@@ -692,13 +694,7 @@ def demo(obj: Obj, workers: int | None) -> None:
     help="Worker processes (default: the number of cores).",
 )
 @click.option("--no-ocr", is_flag=True, help="Never run Tesseract (pages without a text layer stay empty).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=600.0,
-    show_default=True,
-    help="Seconds allowed per file.",
-)
+@click.option("--timeout", type=SECONDS, default=600.0, show_default=True, help="Seconds allowed per file.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (pages with method and OCR confidence).")
 @pass_obj
 def extract(
@@ -782,13 +778,7 @@ def parse(obj: Obj, file_or_url: str, vendor: str | None, as_json: bool) -> None
 @main.command()
 @click.option("--crawl", "crawl_ids", type=int, multiple=True, help="Work only this crawl (repeatable).")
 @click.option("--forever", is_flag=True, help="Keep waiting for new crawls instead of stopping when idle.")
-@click.option(
-    "--poll",
-    type=click.FloatRange(min=0, min_open=True),
-    default=2.0,
-    show_default=True,
-    help="Seconds between looks for work.",
-)
+@click.option("--poll", type=SECONDS, default=2.0, show_default=True, help="Seconds between looks for work.")
 @pass_obj
 def worker(obj: Obj, crawl_ids: tuple[int, ...], forever: bool, poll: float) -> None:
     """Join the running crawls of this store (e.g. on another machine sharing one PostgreSQL).
