@@ -402,11 +402,11 @@ def search(
     page = run_search(obj.settings, request)
     if fmt == "table":
         shown = text or " ".join(f"--{k} {v}" for k, v in options.items() if v)
-        write_table(_with_snippets(page.rows), SEARCH_COLUMNS, title=f"{page.total} hits for {shown!r}")
+        write_table(_with_snippets(page.rows), SEARCH_COLUMNS, title=f"{page.total_text} hits for {shown!r}")
         if with_facets:
             _print_facets(page.facets, FACETS)
     elif fmt == "json" and with_facets:
-        write_json({"total": page.total, "hits": page.rows, "facets": page.facets})
+        write_json({"total": page.total, "total_exact": page.exact, "hits": page.rows, "facets": page.facets})
     else:
         emit(page.rows, fmt, [])
     if not page.total:
@@ -672,7 +672,7 @@ def demo(obj: Obj, workers: int | None) -> None:
     )
     for text in DEMO_SEARCHES:
         page = run_search(settings, SearchRequest(text, limit=5))
-        title = f"ratsinfo search {text!r}: {page.total} hits"
+        title = f"ratsinfo search {text!r}: {page.total_text} hits"
         write_table(_with_snippets(page.rows), SEARCH_COLUMNS[:4], title=title)
     obj.say(
         "\nTry next:\n"

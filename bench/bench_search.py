@@ -364,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=OUT / "search-data", help="where indexes are built")
     ap.add_argument("--from-store", type=int, default=0, help="also time reindex from a store of N papers")
     ap.add_argument("--search-only", action="store_true", help="reuse built indexes, time queries only")
+    ap.add_argument("--build-only", action="store_true", help="build the indexes, time no queries")
     args = ap.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -386,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
                     database_url=report[key]["settings"]["database_url"],
                     index_backend=name,
                 )
-            report[key]["latency"] = latency(settings, qs)
+            if not args.build_only:
+                report[key]["latency"] = latency(settings, qs)
             report[key]["load_after"] = os.getloadavg()
             print(json.dumps({key: report[key]}, indent=1), file=sys.stderr, flush=True)
     if args.from_store:
@@ -419,8 +421,8 @@ def print_report(report: dict[str, Any]) -> None:
     for key, r in report.items():
         if "@" not in key:
             continue
-        lat = r["latency"]
-        cells = "".join(f"{lat[c]['p50_ms']:>8}/{lat[c]['p95_ms']:<8}" for c in classes)
+        lat = r.get("latency")
+        cells = "".join(f"{lat[c]['p50_ms']:>8}/{lat[c]['p95_ms']:<8}" for c in classes) if lat else ""
         print(f"{key:22}{r.get('build_papers_per_s', '-'):>9}{r.get('size_mb', '-'):>9}  {cells}")
     if "reindex_from_store" in report:
         print("reindex from a store:", json.dumps(report["reindex_from_store"]))

@@ -67,6 +67,9 @@ class SearchResults:
     hits: list[Hit]
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # False: ``total`` and the facet counts are estimates from a sample of the matches (the
+    # PostgreSQL engine on broad queries over large stores)
+    exact: bool = True
 
 
 @dataclass

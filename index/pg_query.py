@@ -9,7 +9,7 @@ from typing import Any
 
 from ratsinfo.index import plan as p
 from ratsinfo.index.fields import field_part, field_term
-from ratsinfo.index.pg_vectors import PART, lexeme
+from ratsinfo.index.pg_vectors import PART, lexeme, sample_query
 from ratsinfo.nlp.analysis import PART_BOOST
 
 
@@ -29,21 +29,34 @@ class _SQL:
     params: tuple[Any, ...] = ()
 
 
-def _scoped(scope: str | None, term: str, part: bool) -> tuple[str, str]:
-    """(vector, lexeme with weight restriction) for ``term`` in ``scope``."""
+def _scoped(scope: str | None, term: str, part: bool, weighted: bool = True) -> tuple[str, str]:
+    """(vector, lexeme with weight restriction unless not ``weighted``) for ``term`` in ``scope``."""
     if scope is None:
         return "tsv", lexeme(PART + term if part else term)
     if scope == "text":
-        return "tsv", lexeme(PART + term if part else term) + (":D" if part else ":C")
+        return "tsv", lexeme(PART + term if part else term) + ((":D" if part else ":C") if weighted else "")
     return "fsv", lexeme(field_part(scope, term) if part else field_term(scope, term))
 
 
 class SqlBuilder:
     """Compiles a plan into a WHERE clause; tsqueries on one vector become one ``@@``, so one
-    GIN index scan answers them."""
+    GIN index scan answers them.
 
-    def condition(self, plan: p.PlanNode) -> tuple[str, list[Any]]:
-        return self._sql(self._node(plan))
+    ``loose``: a superset the GIN indexes answer without reading any row's vector: phrases
+    become "all their words" and ``text:`` loses its weight restriction, where they are not
+    under a NOT (there loosening would drop rows)."""
+
+    def __init__(self, loose: bool = False):
+        self.loose = loose
+
+    def condition(self, plan: p.PlanNode, sample: int | None = None) -> tuple[str, list[Any]]:
+        """The WHERE clause; with ``sample``, only for the papers in sample buckets below it,
+        ANDed into the text vector's query so that one GIN scan reads only the sample."""
+        if sample is None:
+            return self._sql(self._node(plan))
+        children = list(plan.children) if isinstance(plan, p.AndN) else [plan]
+        nodes = [self._node(child) for child in children]
+        return self._sql(self._combine([*nodes, _TS("tsv", sample_query(sample))], "&", "AND"))
 
     @staticmethod
     def _sql(node: _TS | _SQL) -> tuple[str, list[Any]]:
@@ -52,28 +65,29 @@ class SqlBuilder:
             return (f"NOT ({sql})" if node.negated else sql), [node.query]
         return node.sql, list(node.params)
 
-    def _node(self, node: p.PlanNode) -> _TS | _SQL:
+    def _node(self, node: p.PlanNode, positive: bool = True) -> _TS | _SQL:
+        exact = not (self.loose and positive)
         if isinstance(node, p.All):
             return _SQL("TRUE")
         if isinstance(node, p.Nothing):
             return _SQL("FALSE")
         if isinstance(node, p.Match):
             if node.mode == "phrase":
-                lexemes = [_scoped(node.scope, t, False) for t in node.terms]
-                return _TS(lexemes[0][0], " <-> ".join(lx for _, lx in lexemes))
+                lexemes = [_scoped(node.scope, t, False, exact) for t in node.terms]
+                return _TS(lexemes[0][0], (" <-> " if exact else " & ").join(lx for _, lx in lexemes))
             if node.mode == "all":
                 groups = []
                 vector = "tsv"
                 for t in node.terms:
-                    vector, main = _scoped(node.scope, t, False)
-                    part = _scoped(node.scope, t, True)[1]
+                    vector, main = _scoped(node.scope, t, False, exact)
+                    part = _scoped(node.scope, t, True, exact)[1]
                     groups.append(f"({main} | {part})")
                 return _TS(vector, " & ".join(groups))
-            vector, lexeme = _scoped(node.scope, node.terms[0], node.where == "parts")
+            vector, lexeme = _scoped(node.scope, node.terms[0], node.where == "parts", exact)
             return _TS(vector, lexeme)
         if isinstance(node, p.PrefixMatch):
-            vector, main = _scoped(node.scope, node.prefix, False)
-            part = _scoped(node.scope, node.prefix, True)[1]
+            vector, main = _scoped(node.scope, node.prefix, False, exact)
+            part = _scoped(node.scope, node.prefix, True, exact)[1]
             return _TS(vector, f"{_prefix(main)} | {_prefix(part)}")
         if isinstance(node, p.Keyword):
             if node.field == "reference":
@@ -92,15 +106,15 @@ class SqlBuilder:
                 return _SQL("date <= %s", (node.end,))
             return _SQL("date IS NOT NULL")
         if isinstance(node, p.NotN):
-            inner = self._node(node.child)
+            inner = self._node(node.child, not positive)
             if isinstance(inner, _TS):
                 return _TS(inner.vector, inner.query, not inner.negated)
             sql, params = self._sql(inner)
             return _SQL(f"NOT ({sql})", tuple(params))
         if isinstance(node, p.AndN):
-            return self._combine([self._node(c) for c in node.children], "&", "AND")
+            return self._combine([self._node(c, positive) for c in node.children], "&", "AND")
         if isinstance(node, p.OrN):
-            return self._combine([self._node(c) for c in node.children], "|", "OR")
+            return self._combine([self._node(c, positive) for c in node.children], "|", "OR")
         raise TypeError(f"unknown plan node {node!r}")
 
     def _combine(self, children: list[_TS | _SQL], op_ts: str, op_sql: str) -> _TS | _SQL:
@@ -163,3 +177,21 @@ def rank_queries(plan: p.PlanNode) -> list[tuple[float, str]]:
             groups.setdefault(PART_BOOST, []).append(lexeme(PART + leaf.prefix) + ":*")
     ordered = sorted(groups.items(), reverse=True)
     return [(boost, " | ".join(dict.fromkeys(lexemes))) for boost, lexemes in ordered]
+
+
+def betreff_query(plan: p.PlanNode) -> str | None:
+    """A tsquery on ``fsv`` for the papers whose Betreff holds one of the ranked words (as term
+    or part): the tier whose papers outrank the rest (the Betreff weighs most), which broad
+    queries rank first."""
+    lexemes: list[str] = []
+    for leaf, negated in p.leaves(plan):
+        if negated or not isinstance(leaf, p.Match | p.PrefixMatch) or leaf.scope not in (None, "name"):
+            continue
+        if isinstance(leaf, p.PrefixMatch):
+            lexemes += [
+                _prefix(lexeme(field_term("name", leaf.prefix))),
+                _prefix(lexeme(field_part("name", leaf.prefix))),
+            ]
+        else:
+            lexemes += [lexeme(f("name", t)) for t in leaf.terms for f in (field_term, field_part)]
+    return " | ".join(dict.fromkeys(lexemes)) or None

@@ -15,6 +15,12 @@ PART = "~"  # compound parts: "~glasfaser"
 RANK_TEXT_TERMS = 24  # the text's most frequent terms in the rank vector
 RANK_TEXT_PARTS = 8
 RANK_MAX_POSITIONS = 2  # term frequency counts up to this in the rank vector
+# Every paper belongs to one of BUCKETS sample buckets (a hash of its id), written into its
+# vectors as two lexemes: its bucket and its group of GROUP buckets. ANDed to a query, a few of
+# them make one GIN scan read only a sample of the matches: GIN walks the rare sample lexemes
+# and skips through a common word's postings.
+BUCKETS = 1024
+GROUP = 32
 
 
 def lexeme(term: str) -> str:
@@ -63,12 +69,33 @@ class _Vector:
         return " ".join(f"{lexeme(t)}:{','.join(pos)}" for t, pos in self.entries.items())
 
 
+def sample_bucket(paper_id: int) -> int:
+    """The paper's sample bucket, 0..BUCKETS-1 (Fibonacci hashing: ids in a row spread out)."""
+    return ((paper_id * 2654435761) & 0xFFFFFFFF) * BUCKETS >> 32
+
+
+def _sample_lexemes(bucket: int) -> tuple[str, str]:
+    return f"#g{bucket // GROUP}", f"#b{bucket}"
+
+
+def sample_query(buckets: int) -> str:
+    """A tsquery matching the papers in buckets ``0 .. buckets-1``: whole groups, then single
+    buckets (at most GROUP - 1 + BUCKETS / GROUP lexemes)."""
+    whole = buckets // GROUP
+    lexemes = [f"#g{g}" for g in range(whole)] + [f"#b{b}" for b in range(whole * GROUP, buckets)]
+    return " | ".join(lexeme(x) for x in lexemes)
+
+
+def _with_sample(literal: str, paper_id: int) -> str:
+    return " ".join([literal, *(lexeme(x) for x in _sample_lexemes(sample_bucket(paper_id)))])
+
+
 def free_vector(doc: AnalysedDoc) -> str:
     vec = _Vector()
     pos = vec.add_field(doc.name, 1, "A", "B")
     pos = vec.add_field(doc.meta, pos, "B", "B")
     vec.add_field(doc.text, pos, "C", "D")
-    return vec.literal()
+    return _with_sample(vec.literal(), doc.paper_id)
 
 
 def rank_vector(doc: AnalysedDoc) -> str:
@@ -97,4 +124,4 @@ def field_vector(doc: AnalysedDoc) -> str:
     vec.add_field(doc.name, 1, "", "", field_term("name", ""), field_part("name", ""))
     for key, analysed in doc.fields.items():
         vec.add_field(analysed, 1, "", "", field_term(key, ""), field_part(key, ""))
-    return vec.literal()
+    return _with_sample(vec.literal(), doc.paper_id)

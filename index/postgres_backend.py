@@ -20,7 +20,19 @@ the row with the Betreff, the meta fields and only the text's most frequent term
 ``tsv`` would read and decompress kilobytes per matching row). Searches run with the sequential
 scan switched off and a large ``work_mem``, so the GIN indexes answer the match without reading
 the text vectors (phrases and ``text:`` queries excepted: their positions and weights must be
-rechecked). Facets and the total are counted by SQL over the matching rows.
+rechecked).
+
+Every row costs a few microseconds to rank, count or facet, so a common word in a million papers
+would take seconds. Each search therefore first counts its candidates in a sample of about
+PROBE_ROWS papers (sample lexemes in the vectors, see :mod:`ratsinfo.index.pg_vectors`, let one
+GIN scan skip to them). Up to about EXACT_UP_TO candidates it is answered exactly: every match
+ranked, counted by SQL, faceted. Beyond, it is *broad*: the total and the facets are estimated
+from a sample of at least FACET_SAMPLE matches (``SearchResults.exact`` is False, the CLI says
+"about"); newest-first walks the date index, which finds the newest matches of a common word
+after a few rows; by relevance, the papers with a ranked word in the Betreff are ranked first,
+then the rest, each tier over a sample of about RANK_POOL candidates, grown until it yields the
+hits asked for — so asking for more hits than the samples hold returns every match, with an
+exact total. Phrases are checked on ranked candidates, best first, until enough are found.
 
 PostgreSQL caps positions at 16,383 and a ``tsvector`` at 1 MB: phrases deep inside very long
 texts are not found by this backend, and the text of a paper beyond about 1 MB of distinct
@@ -29,7 +41,9 @@ terms is not indexed here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from ratsinfo.core.errors import RatsinfoError
@@ -45,11 +59,11 @@ from ratsinfo.index.base import (
     SearchResults,
 )
 from ratsinfo.index.fields import AnalysedDoc
-from ratsinfo.index.pg_query import SqlBuilder, rank_queries
-from ratsinfo.index.pg_vectors import field_vector, free_vector, rank_vector
+from ratsinfo.index.pg_query import SqlBuilder, betreff_query, rank_queries
+from ratsinfo.index.pg_vectors import BUCKETS, field_vector, free_vector, rank_vector
 from ratsinfo.nlp.analysis import format_key
 
-SCHEMA_VERSION = "p3"
+SCHEMA_VERSION = "p4"
 TABLE = "search_doc"
 META_TABLE = "search_meta"
 LOCK_KEY = 0x5241_5453  # advisory lock held while writing search_doc
@@ -81,6 +95,12 @@ COLUMNS = (
     "rsv",
 )
 SEARCH_WORK_MEM = "64MB"
+# Broad queries (many candidate matches in a large table) are answered from samples of the
+# papers (the sample buckets of :mod:`ratsinfo.index.pg_vectors`).
+EXACT_UP_TO = 10_000  # candidates answered exactly (ranked, counted, faceted)
+PROBE_ROWS = 4_000  # papers in the sample that tells a broad query from a narrow one
+FACET_SAMPLE = 2_000  # matches facets and the total are estimated from, at least
+RANK_POOL = 2_000  # papers of a tier ranked, at least
 
 _CREATE = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -108,9 +128,47 @@ _INDEXES = (
     f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING gin (tsv)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_fsv ON {TABLE} USING gin (fsv)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_topics ON {TABLE} USING gin (topics)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_date ON {TABLE} (date)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_date ON {TABLE} (date DESC NULLS LAST, paper_id DESC)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_reference ON {TABLE} (reference text_pattern_ops)",
 )
+
+
+Condition = tuple[str, list[Any]]  # SQL and its parameters
+
+
+@dataclass(frozen=True)
+class _Probe:
+    buckets: int  # the sample: papers in buckets below this
+    candidates: int  # loose matches in the sample
+    matches: int  # exact matches in the sample
+    betreff_candidates: int  # loose matches in the sample with a ranked word in the Betreff
+    betreff: str | None  # the tsquery on fsv for those
+
+
+def _grow(buckets: int, seen: int, wanted: int) -> int:
+    """Buckets for a sample of about ``wanted`` rows where ``buckets`` held ``seen``."""
+    if seen <= 0:
+        return BUCKETS
+    return max(buckets, min(BUCKETS, math.ceil(buckets * wanted / seen)))
+
+
+def _estimate(value: float, buckets: int) -> int:
+    """A count scaled up from a sample, to two significant digits (exact for a full sample)."""
+    if buckets >= BUCKETS or value < 100:
+        return round(value)
+    digits = len(str(int(value))) - 2
+    return int(round(value, -digits))
+
+
+def _order(plan: p.PlanNode, ranked: bool) -> tuple[str, str, list[str]]:
+    """ORDER BY, the score expression and its parameters."""
+    if not ranked:
+        return "date DESC NULLS LAST, paper_id DESC", "0.0", []
+    ranks = rank_queries(plan)
+    score = " + ".join(
+        f"{boost:g} * ts_rank('{RANK_WEIGHTS}', rsv, %s::tsquery, {RANK_NORMALISATION})" for boost, _ in ranks
+    )
+    return "score DESC, paper_id", score, [query for _, query in ranks]
 
 
 def _format() -> str:
@@ -297,22 +355,59 @@ class PostgresBackend(SearchBackend):
     # --- searching ----------------------------------------------------------------------------
 
     def search(self, plan: p.PlanNode, request: SearchRequest) -> SearchResults:
-        where, params = SqlBuilder().condition(plan)
-        ranks = rank_queries(plan)
+        ranked = request.sort != "date" and bool(rank_queries(plan))
         conn = self.conn
-        if request.sort == "date" or not ranks:
-            order, score, score_params = "date DESC NULLS LAST, paper_id DESC", "0.0", []
-        else:
-            order = "score DESC, paper_id"
-            score = " + ".join(
-                f"{boost:g} * ts_rank('{RANK_WEIGHTS}', rsv, %s::tsquery, {RANK_NORMALISATION})"
-                for boost, _ in ranks
-            )
-            score_params = [query for _, query in ranks]
         # the GIN indexes answer the match (the planner would read every row's text vector for
         # a common word); a large work_mem keeps their bitmaps exact, so no row is rechecked
         conn.execute("SET LOCAL enable_seqscan = off")
         conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
+        try:
+            probe = self._probe(plan)
+            if probe is None:
+                results = self._search_exact(plan, request, ranked)
+            else:
+                results = self._search_broad(plan, request, ranked, probe)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        return results
+
+    def _table_rows(self) -> float:
+        sql = "SELECT reltuples FROM pg_class WHERE oid = %s::regclass"
+        row = self.conn.execute(sql, (TABLE,)).fetchone()
+        return float(row[0]) if row else 0.0
+
+    def _probe(self, plan: p.PlanNode) -> _Probe | None:
+        """Counts in a sample of about PROBE_ROWS papers; None when the query is narrow enough
+        (about EXACT_UP_TO candidates at most) to be answered exactly."""
+        rows = self._table_rows()
+        if rows <= EXACT_UP_TO:
+            return None
+        buckets = max(1, min(BUCKETS, math.ceil(BUCKETS * PROBE_ROWS / rows)))
+        loose, loose_params = SqlBuilder(loose=True).condition(plan, sample=buckets)
+        exact, exact_params = SqlBuilder().condition(plan)
+        betreff = betreff_query(plan)
+        if SqlBuilder(loose=True).condition(plan) == (exact, exact_params):
+            counts, params = ["count(*)", "count(*)"], []
+        else:  # phrases: checked on the sample's candidates only
+            counts, params = ["count(*)", f"count(*) FILTER (WHERE {exact})"], exact_params
+        if betreff:
+            counts.append("count(*) FILTER (WHERE fsv @@ %s::tsquery)")
+            params = [*params, betreff]
+        row = self.conn.execute(
+            f"SELECT {', '.join(counts)} FROM {TABLE} WHERE {loose}", [*params, *loose_params]
+        ).fetchone()
+        probe = _Probe(buckets, int(row[0]), int(row[1]), int(row[2]) if betreff else 0, betreff)
+        if probe.candidates * BUCKETS / buckets <= EXACT_UP_TO:
+            return None
+        return probe
+
+    def _search_exact(self, plan: p.PlanNode, request: SearchRequest, ranked: bool) -> SearchResults:
+        """Rank, count and facet every match."""
+        where, params = SqlBuilder().condition(plan)
+        conn = self.conn
+        order, score, score_params = _order(plan, ranked)
         rows = conn.execute(
             f"SELECT paper_id, {score} AS score FROM {TABLE} WHERE {where} "
             f"ORDER BY {order} LIMIT %s OFFSET %s",
@@ -325,8 +420,83 @@ class PostgresBackend(SearchBackend):
             total = request.offset + len(rows)
         else:
             total = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params).fetchone()[0]
-        conn.commit()
         return SearchResults([Hit(int(pid), float(s)) for pid, s in rows], int(total), facets)
+
+    def _search_broad(
+        self, plan: p.PlanNode, request: SearchRequest, ranked: bool, probe: _Probe
+    ) -> SearchResults:
+        """A query with many candidates in a large table: the total and the facets estimated
+        from a sample; newest first by walking the date index; by relevance, the papers with a
+        ranked word in the Betreff first (the Betreff weighs most), then the rest, each tier
+        ranked over a sample of about RANK_POOL candidates when larger."""
+        buckets = probe.buckets
+        total = probe.matches * BUCKETS / buckets
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if request.facets:
+            buckets = _grow(buckets, probe.matches, FACET_SAMPLE)
+            n, raw = self._facets(*SqlBuilder().condition(plan, sample=buckets))
+            scale = BUCKETS / buckets
+            total = n * scale
+            facets = {k: [(v, _estimate(c * scale, buckets)) for v, c in vs] for k, vs in raw.items()}
+        need = request.offset + request.limit
+        if ranked:
+            rows = self._ranked_tiers(plan, probe, need)
+        else:
+            rows = self._newest(plan, need)
+        hits = [Hit(int(pid), float(s)) for pid, s in rows[request.offset : need]]
+        full = buckets >= BUCKETS  # the sample was everything
+        if len(rows) < need:  # every match was found
+            return SearchResults(hits, len(rows), facets, exact=full or not request.facets)
+        return SearchResults(hits, max(_estimate(total, buckets), len(rows)), facets, exact=full)
+
+    def _newest(self, plan: p.PlanNode, n: int) -> list[tuple[int, float]]:
+        """The newest ``n`` matches, walking the date index (many papers match: few are read)."""
+        where, params = SqlBuilder().condition(plan)
+        self.conn.execute("SET LOCAL enable_bitmapscan = off")
+        try:
+            return self.conn.execute(
+                f"SELECT paper_id, 0.0 FROM {TABLE} WHERE {where} "
+                "ORDER BY date DESC NULLS LAST, paper_id DESC LIMIT %s",
+                [*params, n],
+            ).fetchall()
+        finally:
+            self.conn.execute("SET LOCAL enable_bitmapscan = on")
+
+    def _ranked_tiers(self, plan: p.PlanNode, probe: _Probe, n: int) -> list[tuple[int, float]]:
+        tiers: list[tuple[str, list[Any], int]] = [("TRUE", [], probe.candidates)]
+        if probe.betreff:
+            rest = probe.candidates - probe.betreff_candidates
+            tiers = [
+                ("fsv @@ %s::tsquery", [probe.betreff], probe.betreff_candidates),
+                ("NOT (fsv @@ %s::tsquery)", [probe.betreff], rest),
+            ]
+        rows: list[tuple[int, float]] = []
+        for tier, tier_params, in_probe in tiers:
+            wanted = n - len(rows)
+            pool = _grow(probe.buckets, in_probe, max(RANK_POOL, 2 * wanted))
+            found = self._rank_tier(plan, (tier, tier_params), pool, wanted)
+            while len(found) < wanted and pool < BUCKETS:  # a sample too small: take more
+                pool = min(BUCKETS, pool * 4)
+                found = self._rank_tier(plan, (tier, tier_params), pool, wanted)
+            rows += found  # fewer than wanted: the whole tier
+            if len(rows) >= n:
+                break
+        return rows
+
+    def _rank_tier(self, plan: p.PlanNode, tier: Condition, buckets: int, n: int) -> list[tuple[int, float]]:
+        """The best ``n`` matches of a tier among its papers in the first ``buckets`` sample
+        buckets: the candidates (the loose match, from the GIN indexes alone) are ranked, then
+        checked against the exact condition best first, so that a phrase is checked on only
+        as many papers as it takes."""
+        order, score, score_params = _order(plan, True)
+        loose, loose_params = SqlBuilder(loose=True).condition(plan, sample=buckets)
+        exact, exact_params = SqlBuilder().condition(plan)
+        cols = "paper_id, date, year, reference, topics, tsv, fsv"
+        return self.conn.execute(
+            f"SELECT paper_id, score FROM (SELECT {cols}, {score} AS score FROM {TABLE} "
+            f"WHERE {loose} AND {tier[0]} ORDER BY {order} OFFSET 0) AS c WHERE {exact} LIMIT %s",
+            [*score_params, *loose_params, *tier[1], *exact_params, n],
+        ).fetchall()
 
     def _facets(self, where: str, params: list[Any]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
         parts = ["(SELECT '_total', NULL, count(*) FROM m)"]

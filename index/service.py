@@ -32,6 +32,11 @@ class SearchPage:
     rows: list[dict[str, Any]]
     total: int
     facets: dict[str, list[dict[str, Any]]]  # facet key -> [{"value", "count"(, "label")}]
+    exact: bool = True  # False: total and facet counts are estimates
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total}" if self.exact else f"about {self.total}"
 
 
 def parse_request(request: SearchRequest) -> PlanNode:
@@ -63,7 +68,7 @@ def search(settings: Settings, request: SearchRequest) -> SearchPage:
         text = row.pop("_text", "")
         row["score"] = round(hit.score, 4)
         row["snippet"] = hit.snippet or (highlighter.snippet(text) if highlighter and text else None)
-    return SearchPage(rows=rows, total=results.total, facets=_facets(results.facets))
+    return SearchPage(rows=rows, total=results.total, facets=_facets(results.facets), exact=results.exact)
 
 
 def _facets(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:

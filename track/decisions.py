@@ -34,9 +34,9 @@ def search_paper_ids(settings: Settings, query: str) -> set[int]:
         limit = SEARCH_PAGE
         while True:
             results = _search(backend, SearchRequest(query, limit=limit, snippets=False))
-            if results.total <= limit:
+            if len(results.hits) < limit:  # all of them (a total may be an estimate)
                 return {hit.paper_id for hit in results.hits}
-            limit = results.total
+            limit = max(results.total, limit * 4)
     finally:
         backend.close()
 

@@ -35,8 +35,8 @@ def test_json_hits_and_facets(cli_env) -> None:
     code, out = cli("search", "topic:breitband", "--facets", "--json", "--limit", "5")
     assert code == 0, out
     page = json.loads(out)
-    assert set(page) == {"total", "hits", "facets"}
-    assert len(page["hits"]) == 5 and page["total"] > 5
+    assert set(page) == {"total", "total_exact", "hits", "facets"}
+    assert len(page["hits"]) == 5 and page["total"] > 5 and page["total_exact"] is True
     assert (
         {"paperType", "underDirectionOf", "gremium", "year", "body", "topic"}
         <= set(page["facets"])
