@@ -26,7 +26,8 @@ pytestmark = pytest.mark.parametrize(
     "searched", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
 
-BROAD = ["Bebauungsplan", "Gemeinde", "Haushalt OR Satzung", "Antrag", "Hürtgenwald"]
+BROAD = ["Bebauungsplan", "Gemeinde", "Haushalt OR Satzung", "Antrag", "Hürtgenwald", "Gemeinde*"]
+NEGATED = ['Gemeinde NOT "im Ortsteil"']
 PHRASES = ['"Gemeinde Hürtgenwald"', '"im Ortsteil"']
 
 
@@ -85,7 +86,7 @@ def test_sample_lexemes_select_exactly_the_papers_of_the_first_buckets(backend) 
     assert 0.15 < share < 0.25  # a fifth of the buckets holds about a fifth of the papers
 
 
-@pytest.mark.parametrize("query", BROAD + PHRASES)
+@pytest.mark.parametrize("query", BROAD + PHRASES + NEGATED)
 def test_broad_queries_estimate_the_total_and_find_true_matches(backend, sampled, query: str) -> None:
     truth = exact_ids(backend, query)
     assert len(truth) > 100, "not a broad query in this store"
@@ -99,7 +100,7 @@ def test_broad_queries_estimate_the_total_and_find_true_matches(backend, sampled
     assert {h.paper_id for h in everything.hits} == truth
 
 
-@pytest.mark.parametrize("query", BROAD + PHRASES)
+@pytest.mark.parametrize("query", BROAD + PHRASES + NEGATED)
 def test_broad_answers_with_a_full_sample_equal_the_exact_ones(backend, full_sample, query: str) -> None:
     exact = exact_answer(backend, query, limit=10_000, facets=True)
     got = answer(backend, query, limit=10_000, facets=True)
