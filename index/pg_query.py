@@ -9,7 +9,7 @@ from typing import Any
 
 from ratsinfo.index import plan as p
 from ratsinfo.index.fields import field_part, field_term
-from ratsinfo.index.pg_vectors import PART, lexeme, sample_query
+from ratsinfo.index.pg_vectors import BUCKETS, PART, lexeme, sample_query
 from ratsinfo.nlp.analysis import PART_BOOST
 
 
@@ -48,21 +48,42 @@ class SqlBuilder:
 
     def __init__(self, loose: bool = False):
         self.loose = loose
+        self.text_index = True
 
-    def condition(self, plan: p.PlanNode, sample: int | None = None) -> tuple[str, list[Any]]:
-        """The WHERE clause; with ``sample``, only for the papers in sample buckets below it,
-        ANDed into the text vector's query so that one GIN scan reads only the sample."""
-        if sample is None:
+    def condition(
+        self,
+        plan: p.PlanNode,
+        sample: int | None = None,
+        tier: tuple[str, bool] | None = None,
+        text_index: bool = True,
+    ) -> tuple[str, list[Any]]:
+        """The WHERE clause. ``sample``: only the papers in sample buckets below it, ANDed into
+        the text vector's query, so that one GIN scan walks the few sample lexemes and skips
+        through a common word's postings. ``tier``: only the papers whose field vector
+        matches (or, with True, does not match) a tsquery, ANDed into the field query.
+        ``text_index=False`` keeps the planner off the text vector's index (the conditions on
+        it are checked on the rows the other conditions find), and the sample goes with the
+        tier: for a small tier, whose rows are fewer than a common word's postings."""
+        self.text_index = text_index
+        if sample is None and tier is None:
             return self._sql(self._node(plan))
         children = list(plan.children) if isinstance(plan, p.AndN) else [plan]
         nodes = [self._node(child) for child in children]
-        return self._sql(self._combine([*nodes, _TS("tsv", sample_query(sample))], "&", "AND"))
+        if tier is not None:
+            nodes.append(_TS("fsv", tier[0], negated=tier[1]))
+        if sample is not None and sample < BUCKETS:
+            with_tier = not text_index and tier is not None and not tier[1]
+            nodes.append(_TS("fsv" if with_tier else "tsv", sample_query(sample)))
+        return self._sql(self._combine(nodes, "&", "AND"))
 
-    @staticmethod
-    def _sql(node: _TS | _SQL) -> tuple[str, list[Any]]:
+    def _sql(self, node: _TS | _SQL) -> tuple[str, list[Any]]:
         if isinstance(node, _TS):
             sql = f"{node.vector} @@ %s::tsquery"
-            return (f"NOT ({sql})" if node.negated else sql), [node.query]
+            if node.negated:
+                sql = f"NOT ({sql})"
+            elif node.vector == "tsv" and not self.text_index:
+                sql = f"({sql}) IS TRUE"  # the same test, which no index answers
+            return sql, [node.query]
         return node.sql, list(node.params)
 
     def _node(self, node: p.PlanNode, positive: bool = True) -> _TS | _SQL:

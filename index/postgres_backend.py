@@ -101,6 +101,7 @@ EXACT_UP_TO = 10_000  # candidates answered exactly (ranked, counted, faceted)
 PROBE_ROWS = 4_000  # papers in the sample that tells a broad query from a narrow one
 FACET_SAMPLE = 2_000  # matches facets and the total are estimated from, at least
 RANK_POOL = 2_000  # papers of a tier ranked, at least
+COMMON = 100_000  # candidates beyond which reading the text index costs more than the rows
 
 _CREATE = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -404,23 +405,25 @@ class PostgresBackend(SearchBackend):
         return probe
 
     def _search_exact(self, plan: p.PlanNode, request: SearchRequest, ranked: bool) -> SearchResults:
-        """Rank, count and facet every match."""
+        """Rank, count and facet every match, in one statement (the index scans run once)."""
         where, params = SqlBuilder().condition(plan)
-        conn = self.conn
         order, score, score_params = _order(plan, ranked)
-        rows = conn.execute(
-            f"SELECT paper_id, {score} AS score FROM {TABLE} WHERE {where} "
-            f"ORDER BY {order} LIMIT %s OFFSET %s",
-            [*score_params, *params, request.limit, request.offset],
-        ).fetchall()
-        facets: dict[str, list[tuple[str, int]]] = {}
+        cols = ["paper_id", "date", f"{score} AS score"]
+        parts = [
+            f"(SELECT 'hit', paper_id::text, score, row_number() OVER (ORDER BY {order}) FROM "
+            f"(SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) AS h)",
+            "(SELECT '_total', NULL, NULL, count(*) FROM m)",
+        ]
         if request.facets:
-            total, facets = self._facets(where, params)
-        elif len(rows) < request.limit and (rows or request.offset == 0):
-            total = request.offset + len(rows)
-        else:
-            total = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params).fetchone()[0]
-        return SearchResults([Hit(int(pid), float(s)) for pid, s in rows], int(total), facets)
+            cols += sorted(set(FACET_COLUMNS.values()) - {"date"})
+            parts += _facet_parts()
+        sql = f"WITH m AS MATERIALIZED (SELECT {', '.join(cols)} FROM {TABLE} WHERE {where}) "
+        rows = self.conn.execute(
+            sql + " UNION ALL ".join(parts), [*score_params, *params, request.limit, request.offset]
+        ).fetchall()
+        hits = sorted((n, Hit(int(value), float(s))) for key, value, s, n in rows if key == "hit")
+        total, facets = _read_facets((key, value, n) for key, value, _, n in rows if key != "hit")
+        return SearchResults([hit for _, hit in hits], total, facets)
 
     def _search_broad(
         self, plan: p.PlanNode, request: SearchRequest, ranked: bool, probe: _Probe
@@ -463,64 +466,81 @@ class PostgresBackend(SearchBackend):
             self.conn.execute("SET LOCAL enable_bitmapscan = on")
 
     def _ranked_tiers(self, plan: p.PlanNode, probe: _Probe, n: int) -> list[tuple[int, float]]:
-        tiers: list[tuple[str, list[Any], int]] = [("TRUE", [], probe.candidates)]
+        tiers: list[tuple[tuple[str, bool] | None, int]] = [(None, probe.candidates)]
         if probe.betreff:
             rest = probe.candidates - probe.betreff_candidates
-            tiers = [
-                ("fsv @@ %s::tsquery", [probe.betreff], probe.betreff_candidates),
-                ("NOT (fsv @@ %s::tsquery)", [probe.betreff], rest),
-            ]
+            tiers = [((probe.betreff, False), probe.betreff_candidates), ((probe.betreff, True), rest)]
+        common = probe.candidates * BUCKETS / probe.buckets > COMMON
         rows: list[tuple[int, float]] = []
-        for tier, tier_params, in_probe in tiers:
+        for tier, in_probe in tiers:
             wanted = n - len(rows)
             pool = _grow(probe.buckets, in_probe, max(RANK_POOL, 2 * wanted))
-            found = self._rank_tier(plan, (tier, tier_params), pool, wanted)
+            found = self._rank_tier(plan, tier, pool, wanted, common)
             while len(found) < wanted and pool < BUCKETS:  # a sample too small: take more
                 pool = min(BUCKETS, pool * 4)
-                found = self._rank_tier(plan, (tier, tier_params), pool, wanted)
+                found = self._rank_tier(plan, tier, pool, wanted, common)
             rows += found  # fewer than wanted: the whole tier
             if len(rows) >= n:
                 break
         return rows
 
-    def _rank_tier(self, plan: p.PlanNode, tier: Condition, buckets: int, n: int) -> list[tuple[int, float]]:
+    def _rank_tier(
+        self, plan: p.PlanNode, tier: tuple[str, bool] | None, buckets: int, n: int, common: bool
+    ) -> list[tuple[int, float]]:
         """The best ``n`` matches of a tier among its papers in the first ``buckets`` sample
         buckets: the candidates (the loose match, from the GIN indexes alone) are ranked, then
         checked against the exact condition best first, so that a phrase is checked on only
         as many papers as it takes."""
         order, score, score_params = _order(plan, True)
-        loose, loose_params = SqlBuilder(loose=True).condition(plan, sample=buckets)
+        # a Betreff tier sampled widely is smaller than a very common word's sampled postings:
+        # the field index finds it, the text conditions are checked on its rows, and a sample
+        # of more than a quarter of the papers (many sample lexemes to skip through) is none
+        small = common and tier is not None and not tier[1] and buckets > BUCKETS // 16
+        sample = None if small and buckets > BUCKETS // 4 else buckets
+        loose, loose_params = SqlBuilder(loose=True).condition(
+            plan, sample=sample, tier=tier, text_index=not small
+        )
         exact, exact_params = SqlBuilder().condition(plan)
         cols = "paper_id, date, year, reference, topics, tsv, fsv"
         return self.conn.execute(
             f"SELECT paper_id, score FROM (SELECT {cols}, {score} AS score FROM {TABLE} "
-            f"WHERE {loose} AND {tier[0]} ORDER BY {order} OFFSET 0) AS c WHERE {exact} LIMIT %s",
-            [*score_params, *loose_params, *tier[1], *exact_params, n],
+            f"WHERE {loose} ORDER BY {order} OFFSET 0) AS c WHERE {exact} LIMIT %s",
+            [*score_params, *loose_params, *exact_params, n],
         ).fetchall()
 
     def _facets(self, where: str, params: list[Any]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-        parts = ["(SELECT '_total', NULL, count(*) FROM m)"]
-        for key in FACETS:
-            col = FACET_COLUMNS[key]
-            if col == "year":
-                parts.append(
-                    f"(SELECT '{key}', year::text, count(*) AS n FROM m WHERE year IS NOT NULL "
-                    f"GROUP BY year ORDER BY n DESC, year LIMIT {FACET_SIZE})"
-                )
-            else:
-                parts.append(
-                    f"(SELECT '{key}', v, count(*) AS n FROM m, unnest(m.{col}) v "
-                    f"GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE})"
-                )
         cols = ", ".join(sorted(set(FACET_COLUMNS.values())))
-        sql = f"WITH m AS MATERIALIZED (SELECT {cols} FROM {TABLE} WHERE {where}) " + " UNION ALL ".join(
-            parts
-        )
-        total = 0
-        out: dict[str, list[tuple[str, int]]] = {}
-        for key, value, n in self.conn.execute(sql, params).fetchall():
-            if key == "_total":
-                total = int(n)
-            else:
-                out.setdefault(key, []).append((value, int(n)))
-        return total, out
+        parts = ["(SELECT '_total', NULL, count(*) FROM m)", *_facet_parts(with_score=False)]
+        sql = f"WITH m AS MATERIALIZED (SELECT {cols} FROM {TABLE} WHERE {where}) "
+        return _read_facets(self.conn.execute(sql + " UNION ALL ".join(parts), params).fetchall())
+
+
+def _facet_parts(with_score: bool = True) -> list[str]:
+    """SELECTs over the matches ``m``: (facet key, value[, NULL], count) for the top values."""
+    score = "NULL::float8, " if with_score else ""
+    parts = []
+    for key in FACETS:
+        col = FACET_COLUMNS[key]
+        if col == "year":
+            parts.append(
+                f"(SELECT '{key}', year::text, {score}count(*) AS n FROM m WHERE year IS NOT NULL "
+                f"GROUP BY year ORDER BY n DESC, year LIMIT {FACET_SIZE})"
+            )
+        else:
+            parts.append(
+                f"(SELECT '{key}', v, {score}count(*) AS n FROM m, unnest(m.{col}) v "
+                f"GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE})"
+            )
+    return parts
+
+
+def _read_facets(rows: Iterable[tuple[str, Any, Any]]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """The total and the facets from (key, value, count) rows."""
+    total = 0
+    out: dict[str, list[tuple[str, int]]] = {}
+    for key, value, n in rows:
+        if key == "_total":
+            total = int(n)
+        else:
+            out.setdefault(key, []).append((value, int(n)))
+    return total, out
