@@ -61,9 +61,11 @@ class SqlBuilder:
         the text vector's query, so that one GIN scan walks the few sample lexemes and skips
         through a common word's postings. ``tier``: only the papers whose field vector
         matches (or, with True, does not match) a tsquery, ANDed into the field query.
-        ``text_index=False`` keeps the planner off the text vector's index (the conditions on
-        it are checked on the rows the other conditions find), and the sample goes with the
-        tier: for a small tier, whose rows are fewer than a common word's postings."""
+        ``text_index=False`` drops the conditions on the text vector (a superset: the caller
+        checks the exact condition on the rows it takes), and the sample goes with the tier:
+        for a tier whose rows are fewer than a common word's postings, which reading the text
+        index would cost. A field query (e.g. a common Vorlageart) takes the sample too, so
+        its scan skips as well."""
         self.text_index = text_index
         if sample is None and tier is None:
             return self._sql(self._node(plan))
@@ -73,17 +75,19 @@ class SqlBuilder:
             nodes.append(_TS("fsv", tier[0], negated=tier[1]))
         if sample is not None and sample < BUCKETS:
             with_tier = not text_index and tier is not None and not tier[1]
-            nodes.append(_TS("fsv" if with_tier else "tsv", sample_query(sample)))
+            on_fields = with_tier or any(
+                isinstance(n, _TS) and n.vector == "fsv" and not n.negated for n in nodes
+            )
+            vectors = ["fsv"] if with_tier else ["tsv", "fsv"] if on_fields else ["tsv"]
+            nodes += [_TS(vector, sample_query(sample)) for vector in vectors]
         return self._sql(self._combine(nodes, "&", "AND"))
 
     def _sql(self, node: _TS | _SQL) -> tuple[str, list[Any]]:
         if isinstance(node, _TS):
+            if node.vector == "tsv" and not self.text_index:
+                return "TRUE", []  # left to the exact check on the ranked rows
             sql = f"{node.vector} @@ %s::tsquery"
-            if node.negated:
-                sql = f"NOT ({sql})"
-            elif node.vector == "tsv" and not self.text_index:
-                sql = f"({sql}) IS TRUE"  # the same test, which no index answers
-            return sql, [node.query]
+            return (f"NOT ({sql})" if node.negated else sql), [node.query]
         return node.sql, list(node.params)
 
     def _node(self, node: p.PlanNode, positive: bool = True) -> _TS | _SQL:

@@ -101,7 +101,6 @@ EXACT_UP_TO = 10_000  # candidates answered exactly (ranked, counted, faceted)
 PROBE_ROWS = 4_000  # papers in the sample that tells a broad query from a narrow one
 FACET_SAMPLE = 2_000  # matches facets and the total are estimated from, at least
 RANK_POOL = 2_000  # papers of a tier ranked, at least
-COMMON = 100_000  # candidates beyond which reading the text index costs more than the rows
 
 _CREATE = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -470,32 +469,32 @@ class PostgresBackend(SearchBackend):
         if probe.betreff:
             rest = probe.candidates - probe.betreff_candidates
             tiers = [((probe.betreff, False), probe.betreff_candidates), ((probe.betreff, True), rest)]
-        common = probe.candidates * BUCKETS / probe.buckets > COMMON
         rows: list[tuple[int, float]] = []
         for tier, in_probe in tiers:
             wanted = n - len(rows)
             pool = _grow(probe.buckets, in_probe, max(RANK_POOL, 2 * wanted))
-            found = self._rank_tier(plan, tier, pool, wanted, common)
+            found = self._rank_tier(plan, tier, pool, wanted)
             while len(found) < wanted and pool < BUCKETS:  # a sample too small: take more
                 pool = min(BUCKETS, pool * 4)
-                found = self._rank_tier(plan, tier, pool, wanted, common)
+                found = self._rank_tier(plan, tier, pool, wanted)
             rows += found  # fewer than wanted: the whole tier
             if len(rows) >= n:
                 break
         return rows
 
     def _rank_tier(
-        self, plan: p.PlanNode, tier: tuple[str, bool] | None, buckets: int, n: int, common: bool
+        self, plan: p.PlanNode, tier: tuple[str, bool] | None, buckets: int, n: int
     ) -> list[tuple[int, float]]:
         """The best ``n`` matches of a tier among its papers in the first ``buckets`` sample
         buckets: the candidates (the loose match, from the GIN indexes alone) are ranked, then
         checked against the exact condition best first, so that a phrase is checked on only
         as many papers as it takes."""
         order, score, score_params = _order(plan, True)
-        # a Betreff tier sampled widely is smaller than a very common word's sampled postings:
-        # the field index finds it, the text conditions are checked on its rows, and a sample
-        # of more than a quarter of the papers (many sample lexemes to skip through) is none
-        small = common and tier is not None and not tier[1] and buckets > BUCKETS // 16
+        # a Betreff tier sampled widely is smaller than its words' sampled postings: the field
+        # index finds it, its rows are ranked, and the text conditions are left to the exact
+        # check on the best of them; a sample of more than a quarter of the papers (many
+        # sample lexemes to skip through) is none
+        small = tier is not None and not tier[1] and buckets > BUCKETS // 16
         sample = None if small and buckets > BUCKETS // 4 else buckets
         loose, loose_params = SqlBuilder(loose=True).condition(
             plan, sample=sample, tier=tier, text_index=not small
