@@ -152,6 +152,14 @@ def _grow(buckets: int, seen: int, wanted: int) -> int:
     return max(buckets, min(BUCKETS, math.ceil(buckets * wanted / seen)))
 
 
+def _tier_pool(tier: tuple[str, bool] | None, buckets: int) -> int:
+    """A Betreff tier's sample of more than a quarter of the papers is all of them (its many
+    sample lexemes would cost more to skip through than the tier's rows)."""
+    if tier is not None and not tier[1] and buckets > BUCKETS // 4:
+        return BUCKETS
+    return buckets
+
+
 def _estimate(value: float, buckets: int) -> int:
     """A count scaled up from a sample, to two significant digits (exact for a full sample)."""
     if buckets >= BUCKETS or value < 100:
@@ -472,10 +480,10 @@ class PostgresBackend(SearchBackend):
         rows: list[tuple[int, float]] = []
         for tier, in_probe in tiers:
             wanted = n - len(rows)
-            pool = _grow(probe.buckets, in_probe, max(RANK_POOL, 2 * wanted))
+            pool = _tier_pool(tier, _grow(probe.buckets, in_probe, max(RANK_POOL, 2 * wanted)))
             found = self._rank_tier(plan, tier, pool, wanted)
             while len(found) < wanted and pool < BUCKETS:  # a sample too small: take more
-                pool = min(BUCKETS, pool * 4)
+                pool = _tier_pool(tier, min(BUCKETS, pool * 4))
                 found = self._rank_tier(plan, tier, pool, wanted)
             rows += found  # fewer than wanted: the whole tier
             if len(rows) >= n:
@@ -492,12 +500,10 @@ class PostgresBackend(SearchBackend):
         order, score, score_params = _order(plan, True)
         # a Betreff tier sampled widely is smaller than its words' sampled postings: the field
         # index finds it, its rows are ranked, and the text conditions are left to the exact
-        # check on the best of them; a sample of more than a quarter of the papers (many
-        # sample lexemes to skip through) is none
+        # check on the best of them
         small = tier is not None and not tier[1] and buckets > BUCKETS // 16
-        sample = None if small and buckets > BUCKETS // 4 else buckets
         loose, loose_params = SqlBuilder(loose=True).condition(
-            plan, sample=sample, tier=tier, text_index=not small
+            plan, sample=buckets, tier=tier, text_index=not small
         )
         exact, exact_params = SqlBuilder().condition(plan)
         cols = "paper_id, date, year, reference, topics, tsv, fsv"
