@@ -369,12 +369,13 @@ class PostgresBackend(SearchBackend):
         # a common word); a large work_mem keeps their bitmaps exact, so no row is rechecked
         conn.execute("SET LOCAL enable_seqscan = off")
         conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
+        exact = SqlBuilder().condition(plan)
         try:
-            probe = self._probe(plan)
+            probe = self._probe(plan, exact)
             if probe is None:
-                results = self._search_exact(plan, request, ranked)
+                results = self._search_exact(plan, exact, request, ranked)
             else:
-                results = self._search_broad(plan, request, ranked, probe)
+                results = self._search_broad(plan, exact, request, ranked, probe)
         except BaseException:
             conn.rollback()
             raise
@@ -386,7 +387,7 @@ class PostgresBackend(SearchBackend):
         row = self.conn.execute(sql, (TABLE,)).fetchone()
         return float(row[0]) if row else 0.0
 
-    def _probe(self, plan: p.PlanNode) -> _Probe | None:
+    def _probe(self, plan: p.PlanNode, exact_condition: Condition) -> _Probe | None:
         """Counts in a sample of about PROBE_ROWS papers; None when the query is narrow enough
         (about EXACT_UP_TO candidates at most) to be answered exactly."""
         rows = self._table_rows()
@@ -394,9 +395,9 @@ class PostgresBackend(SearchBackend):
             return None
         buckets = max(1, min(BUCKETS, math.ceil(BUCKETS * PROBE_ROWS / rows)))
         loose, loose_params = SqlBuilder(loose=True).condition(plan, sample=buckets)
-        exact, exact_params = SqlBuilder().condition(plan)
+        exact, exact_params = exact_condition
         betreff = betreff_query(plan)
-        if SqlBuilder(loose=True).condition(plan) == (exact, exact_params):
+        if SqlBuilder(loose=True).condition(plan) == exact_condition:
             counts, params = ["count(*)", "count(*)"], []
         else:  # phrases: checked on the sample's candidates only
             counts, params = ["count(*)", f"count(*) FILTER (WHERE {exact})"], exact_params
@@ -411,29 +412,47 @@ class PostgresBackend(SearchBackend):
             return None
         return probe
 
-    def _search_exact(self, plan: p.PlanNode, request: SearchRequest, ranked: bool) -> SearchResults:
-        """Rank, count and facet every match, in one statement (the index scans run once)."""
-        where, params = SqlBuilder().condition(plan)
+    def _search_exact(
+        self, plan: p.PlanNode, exact: Condition, request: SearchRequest, ranked: bool
+    ) -> SearchResults:
+        """Rank, count and facet every match."""
         order, score, score_params = _order(plan, ranked)
+        hits, total, facets = self._matches(
+            exact, (order, score, score_params), request.limit, request.offset, request.facets
+        )
+        return SearchResults(hits, total, facets)
+
+    def _matches(
+        self,
+        condition: Condition,
+        ranking: tuple[str, str, list[str]],
+        limit: int,
+        offset: int,
+        with_facets: bool,
+    ) -> tuple[list[Hit], int, dict[str, list[tuple[str, int]]]]:
+        """One page of the matches, their count and (``with_facets``) their facets, in one
+        statement, so that the index scans run once. ``ranking``: see :func:`_order`."""
+        where, params = condition
+        order, score, score_params = ranking
         cols = ["paper_id", "date", f"{score} AS score"]
         parts = [
             f"(SELECT 'hit', paper_id::text, score, row_number() OVER (ORDER BY {order}) FROM "
             f"(SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) AS h)",
             "(SELECT '_total', NULL, NULL, count(*) FROM m)",
         ]
-        if request.facets:
+        if with_facets:
             cols += sorted(set(FACET_COLUMNS.values()) - {"date"})
             parts += _facet_parts()
         sql = f"WITH m AS MATERIALIZED (SELECT {', '.join(cols)} FROM {TABLE} WHERE {where}) "
         rows = self.conn.execute(
-            sql + " UNION ALL ".join(parts), [*score_params, *params, request.limit, request.offset]
+            sql + " UNION ALL ".join(parts), [*score_params, *params, limit, offset]
         ).fetchall()
         hits = sorted((n, Hit(int(value), float(s))) for key, value, s, n in rows if key == "hit")
         total, facets = _read_facets((key, value, n) for key, value, _, n in rows if key != "hit")
-        return SearchResults([hit for _, hit in hits], total, facets)
+        return [hit for _, hit in hits], total, facets
 
     def _search_broad(
-        self, plan: p.PlanNode, request: SearchRequest, ranked: bool, probe: _Probe
+        self, plan: p.PlanNode, exact: Condition, request: SearchRequest, ranked: bool, probe: _Probe
     ) -> SearchResults:
         """A query with many candidates in a large table: the total and the facets estimated
         from a sample; newest first by walking the date index; by relevance, the papers with a
@@ -444,24 +463,25 @@ class PostgresBackend(SearchBackend):
         facets: dict[str, list[tuple[str, int]]] = {}
         if request.facets:
             buckets = _grow(buckets, probe.matches, FACET_SAMPLE)
-            n, raw = self._facets(*SqlBuilder().condition(plan, sample=buckets))
+            sampled = SqlBuilder().condition(plan, sample=buckets)
+            _, n, raw = self._matches(sampled, _order(plan, False), 0, 0, with_facets=True)
             scale = BUCKETS / buckets
             total = n * scale
             facets = {k: [(v, _estimate(c * scale, buckets)) for v, c in vs] for k, vs in raw.items()}
         need = request.offset + request.limit
         if ranked:
-            rows = self._ranked_tiers(plan, probe, need)
+            rows = self._ranked_tiers(plan, exact, probe, need)
         else:
-            rows = self._newest(plan, need)
+            rows = self._newest(exact, need)
         hits = [Hit(int(pid), float(s)) for pid, s in rows[request.offset : need]]
         full = buckets >= BUCKETS  # the sample was everything
         if len(rows) < need:  # every match was found
             return SearchResults(hits, len(rows), facets, exact=full or not request.facets)
         return SearchResults(hits, max(_estimate(total, buckets), len(rows)), facets, exact=full)
 
-    def _newest(self, plan: p.PlanNode, n: int) -> list[tuple[int, float]]:
+    def _newest(self, exact: Condition, n: int) -> list[tuple[int, float]]:
         """The newest ``n`` matches, walking the date index (many papers match: few are read)."""
-        where, params = SqlBuilder().condition(plan)
+        where, params = exact
         self.conn.execute("SET LOCAL enable_bitmapscan = off")
         try:
             return self.conn.execute(
@@ -472,7 +492,9 @@ class PostgresBackend(SearchBackend):
         finally:
             self.conn.execute("SET LOCAL enable_bitmapscan = on")
 
-    def _ranked_tiers(self, plan: p.PlanNode, probe: _Probe, n: int) -> list[tuple[int, float]]:
+    def _ranked_tiers(
+        self, plan: p.PlanNode, exact: Condition, probe: _Probe, n: int
+    ) -> list[tuple[int, float]]:
         tiers: list[tuple[tuple[str, bool] | None, int]] = [(None, probe.candidates)]
         if probe.betreff:
             rest = probe.candidates - probe.betreff_candidates
@@ -481,17 +503,17 @@ class PostgresBackend(SearchBackend):
         for tier, in_probe in tiers:
             wanted = n - len(rows)
             pool = _tier_pool(tier, _grow(probe.buckets, in_probe, max(RANK_POOL, 2 * wanted)))
-            found = self._rank_tier(plan, tier, pool, wanted)
+            found = self._rank_tier(plan, exact, tier, pool, wanted)
             while len(found) < wanted and pool < BUCKETS:  # a sample too small: take more
                 pool = _tier_pool(tier, min(BUCKETS, pool * 4))
-                found = self._rank_tier(plan, tier, pool, wanted)
+                found = self._rank_tier(plan, exact, tier, pool, wanted)
             rows += found  # fewer than wanted: the whole tier
             if len(rows) >= n:
                 break
         return rows
 
     def _rank_tier(
-        self, plan: p.PlanNode, tier: tuple[str, bool] | None, buckets: int, n: int
+        self, plan: p.PlanNode, exact: Condition, tier: tuple[str, bool] | None, buckets: int, n: int
     ) -> list[tuple[int, float]]:
         """The best ``n`` matches of a tier among its papers in the first ``buckets`` sample
         buckets: the candidates (the loose match, from the GIN indexes alone) are ranked, then
@@ -502,38 +524,30 @@ class PostgresBackend(SearchBackend):
         # index finds it, its rows are ranked, and the text conditions are left to the exact
         # check on the best of them
         small = tier is not None and not tier[1] and buckets > BUCKETS // 16
-        loose, loose_params = SqlBuilder(loose=True).condition(
-            plan, sample=buckets, tier=tier, text_index=not small
+        loose, loose_params = SqlBuilder(loose=True, text_index=not small).condition(
+            plan, sample=buckets, tier=tier
         )
-        exact, exact_params = SqlBuilder().condition(plan)
         cols = "paper_id, date, year, reference, topics, tsv, fsv"
         return self.conn.execute(
             f"SELECT paper_id, score FROM (SELECT {cols}, {score} AS score FROM {TABLE} "
-            f"WHERE {loose} ORDER BY {order} OFFSET 0) AS c WHERE {exact} LIMIT %s",
-            [*score_params, *loose_params, *exact_params, n],
+            f"WHERE {loose} ORDER BY {order} OFFSET 0) AS c WHERE {exact[0]} LIMIT %s",
+            [*score_params, *loose_params, *exact[1], n],
         ).fetchall()
 
-    def _facets(self, where: str, params: list[Any]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-        cols = ", ".join(sorted(set(FACET_COLUMNS.values())))
-        parts = ["(SELECT '_total', NULL, count(*) FROM m)", *_facet_parts(with_score=False)]
-        sql = f"WITH m AS MATERIALIZED (SELECT {cols} FROM {TABLE} WHERE {where}) "
-        return _read_facets(self.conn.execute(sql + " UNION ALL ".join(parts), params).fetchall())
 
-
-def _facet_parts(with_score: bool = True) -> list[str]:
-    """SELECTs over the matches ``m``: (facet key, value[, NULL], count) for the top values."""
-    score = "NULL::float8, " if with_score else ""
+def _facet_parts() -> list[str]:
+    """SELECTs over the matches ``m``: (facet key, value, NULL, count) for the top values."""
     parts = []
     for key in FACETS:
         col = FACET_COLUMNS[key]
         if col == "year":
             parts.append(
-                f"(SELECT '{key}', year::text, {score}count(*) AS n FROM m WHERE year IS NOT NULL "
+                f"(SELECT '{key}', year::text, NULL::float8, count(*) AS n FROM m WHERE year IS NOT NULL "
                 f"GROUP BY year ORDER BY n DESC, year LIMIT {FACET_SIZE})"
             )
         else:
             parts.append(
-                f"(SELECT '{key}', v, {score}count(*) AS n FROM m, unnest(m.{col}) v "
+                f"(SELECT '{key}', v, NULL::float8, count(*) AS n FROM m, unnest(m.{col}) v "
                 f"GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE})"
             )
     return parts
