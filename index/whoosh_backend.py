@@ -24,6 +24,7 @@ from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.formats import Positions
+from whoosh.matching import AndNotMatcher
 from whoosh.scoring import BM25F
 from whoosh.system import pack_uint
 
@@ -52,6 +53,22 @@ SCHEMA_VERSION = "w3"
 FORMAT_FILE = "RATSINFO_FORMAT"
 FACET_KEYS = tuple(FACETS)
 _RS, _US = "\x1e", "\x1f"  # facet column: record and unit separators
+
+
+class _AndNotMatcher(AndNotMatcher):
+    """Whoosh's AndNot checks its first candidate against the excluded postings only when both
+    start on the same document, so a paper could slip through when the excluded word's postings
+    began earlier in the segment (whoosh #419): skip the excluded postings to it first."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(wq.AndNot):
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        scored = self.a.matcher(searcher, context)
+        return _AndNotMatcher(scored, self.b.matcher(searcher, searcher.boolean_context()))
 
 
 class Postings(list):
@@ -322,7 +339,7 @@ def to_whoosh(node: p.PlanNode) -> wq.Query:
         positive = [to_whoosh(c) for c in node.children if not isinstance(c, p.NotN)]
         negative = [to_whoosh(c.child) for c in node.children if isinstance(c, p.NotN)]
         base = positive[0] if len(positive) == 1 else wq.And(positive) if positive else wq.Every()
-        return wq.AndNot(base, _or(negative)) if negative else base
+        return _AndNot(base, _or(negative)) if negative else base
     if isinstance(node, p.NotN):
-        return wq.AndNot(wq.Every(), to_whoosh(node.child))
+        return _AndNot(wq.Every(), to_whoosh(node.child))
     raise TypeError(f"unknown plan node {node!r}")

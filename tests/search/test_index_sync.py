@@ -127,6 +127,24 @@ def test_exact_words_rank_above_compound_parts(small) -> None:
     assert set(refs(small, "Smart City")) == set(refs(small, '"Smart City"')) == {"20-13002"}
 
 
+def test_not_excludes_a_paper_whose_excluded_word_comes_first_in_the_index(small) -> None:
+    """Whoosh's AndNot let through the first candidate when the excluded word's postings began
+    earlier (whoosh #419); which paper that hit depended on the order papers reached the index."""
+    save(
+        small,
+        [
+            {"id": "n1", "reference": "1/2010", "name": "Ausbau des Radwegs am Kanal"},
+            {"id": "n2", "reference": "88/2010", "name": 'Ausbau der "Friedhofstraße" im Ortsteil Gey'},
+            {"id": "n3", "reference": "3/2010", "name": "Sanierung der Kirchstraße"},
+            {"id": "n4", "reference": "4/2010", "name": "Ausbau und Sanierung der Schulstraße"},
+        ],
+    )
+    assert refs(small, "Straße NOT Ausbau") == ["3/2010"]
+    assert refs(small, "Straße -Ausbau") == ["3/2010"]
+    assert set(refs(small, "NOT Ausbau")) == {"3/2010"}
+    assert set(refs(small, "Sanierung NOT Ausbau")) == {"3/2010"}
+
+
 def test_topics_are_written_with_the_flags(small) -> None:
     save(small, PAPERS)
     assert pending_count(small) == 5
