@@ -44,25 +44,19 @@ class SqlBuilder:
 
     ``loose``: a superset the GIN indexes answer without reading any row's vector: phrases
     become "all their words" and ``text:`` loses its weight restriction, where they are not
-    under a NOT (there loosening would drop rows).
+    under a NOT (there loosening would drop rows)."""
 
-    ``text_index=False`` (loose only) drops the conditions on the text vector, a larger
-    superset whose exact check the caller makes on the rows it takes: for a tier whose rows are
-    fewer than a common word's postings, which reading the text index would cost."""
-
-    def __init__(self, loose: bool = False, text_index: bool = True):
+    def __init__(self, loose: bool = False):
         self.loose = loose
-        self.text_index = text_index
 
     def condition(
         self, plan: p.PlanNode, sample: int | None = None, tier: tuple[str, bool] | None = None
     ) -> tuple[str, list[Any]]:
         """The WHERE clause. ``sample``: only the papers in sample buckets below it, ANDed into
-        the text vector's query, so that one GIN scan walks the few sample lexemes and skips
-        through a common word's postings; a field query (e.g. a common Vorlageart) takes the
-        sample too, so its scan skips as well, and without the text index the sample goes
-        with the tier. ``tier``: only the papers whose field vector matches (or, with True,
-        does not match) a tsquery, ANDed into the field query."""
+        the text vector's query; the one GIN index over both vectors then walks the few sample
+        lexemes and skips through a common word's or field value's postings. ``tier``: only the
+        papers whose field vector matches (or, with True, does not match) a tsquery, ANDed into
+        the field query."""
         if sample is None and tier is None:
             return self._sql(self._node(plan))
         children = list(plan.children) if isinstance(plan, p.AndN) else [plan]
@@ -70,18 +64,11 @@ class SqlBuilder:
         if tier is not None:
             nodes.append(_TS("fsv", tier[0], negated=tier[1]))
         if sample is not None and sample < BUCKETS:
-            with_tier = not self.text_index and tier is not None and not tier[1]
-            on_fields = with_tier or any(
-                isinstance(n, _TS) and n.vector == "fsv" and not n.negated for n in nodes
-            )
-            vectors = ["fsv"] if with_tier else ["tsv", "fsv"] if on_fields else ["tsv"]
-            nodes += [_TS(vector, sample_query(sample)) for vector in vectors]
+            nodes.append(_TS("tsv", sample_query(sample)))
         return self._sql(self._combine(nodes, "&", "AND"))
 
     def _sql(self, node: _TS | _SQL) -> tuple[str, list[Any]]:
         if isinstance(node, _TS):
-            if node.vector == "tsv" and not self.text_index:
-                return "TRUE", []  # left to the exact check on the ranked rows
             sql = f"{node.vector} @@ %s::tsquery"
             return (f"NOT ({sql})" if node.negated else sql), [node.query]
         return node.sql, list(node.params)

@@ -16,9 +16,9 @@ RANK_TEXT_TERMS = 24  # the text's most frequent terms in the rank vector
 RANK_TEXT_PARTS = 8
 RANK_MAX_POSITIONS = 2  # term frequency counts up to this in the rank vector
 # Every paper belongs to one of BUCKETS sample buckets (a hash of its id), written into its
-# vectors as two lexemes: its bucket and its group of GROUP buckets. ANDed to a query, a few of
-# them make one GIN scan read only a sample of the matches: GIN walks the rare sample lexemes
-# and skips through a common word's postings.
+# text vector as two lexemes: its bucket and its group of GROUP buckets. ANDed to a query, a few
+# of them make one GIN scan read only a sample of the matches: GIN walks the rare sample lexemes
+# and skips through a common word's (or field value's: one index holds both vectors) postings.
 BUCKETS = 1024
 GROUP = 32
 
@@ -124,4 +124,4 @@ def field_vector(doc: AnalysedDoc) -> str:
     vec.add_field(doc.name, 1, "", "", field_term("name", ""), field_part("name", ""))
     for key, analysed in doc.fields.items():
         vec.add_field(analysed, 1, "", "", field_term(key, ""), field_part(key, ""))
-    return _with_sample(vec.literal(), doc.paper_id)
+    return vec.literal()
