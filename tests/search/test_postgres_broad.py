@@ -85,6 +85,30 @@ def test_sample_lexemes_select_exactly_the_papers_of_the_first_buckets(backend) 
     assert 0.15 < share < 0.25  # a fifth of the buckets holds about a fifth of the papers
 
 
+@pytest.mark.parametrize("query", ["art:Beschlussvorlage Straße", "betreff:Breitband Versorgung"])
+def test_words_and_field_conditions_are_one_scan_of_one_index(backend, query: str) -> None:
+    """Text and field conditions go to the one GIN index over both vectors together, so its
+    scan skips between them instead of building a bitmap per vector and intersecting them."""
+    from ratsinfo.index.pg_query import SqlBuilder
+
+    where, params = SqlBuilder().condition(compile_query(parse_query(query)))
+    conn = backend.conn
+    conn.execute("SET LOCAL enable_seqscan = off")
+    (plan,) = conn.execute(
+        f"EXPLAIN (FORMAT JSON) SELECT paper_id FROM {pg.TABLE} WHERE {where}", params
+    ).fetchone()
+    conn.rollback()
+
+    def scans(node: dict[str, Any]) -> list[dict[str, Any]]:
+        own = [node] if "Index Name" in node else []
+        return own + [s for child in node.get("Plans", []) for s in scans(child)]
+
+    (scan,) = scans(plan[0]["Plan"])
+    assert scan["Index Name"] == f"{pg.TABLE}_vectors"
+    assert "tsv @@" in scan["Index Cond"] and "fsv @@" in scan["Index Cond"]
+    assert exact_ids(backend, query)  # and the query finds papers in this store
+
+
 @pytest.mark.parametrize("query", BROAD + PHRASES + NEGATED)
 def test_broad_queries_estimate_the_total_and_find_true_matches(backend, sampled, query: str) -> None:
     truth = exact_ids(backend, query)
