@@ -14,17 +14,20 @@ parser and dictionaries never touch them:
   key (``gremium:rat``, ``gremium~ausschuss``), positions per field for phrases.
 * keyword columns (normalised reference, topic ids), the date, and facet values as arrays.
 
+One GIN index holds both vectors, so words and field conditions are one index scan whose keys
+skip to each other, the rarest leading (two indexes would each build a whole bitmap first).
+
 Ranking is ``ts_rank`` with weights {D 0.1, C 0.2, B 0.4, A 1.0} and length normalisation,
 summed over the query's alternatives with their boosts, over ``rsv``: a small vector kept in
 the row with the Betreff, the meta fields and only the text's most frequent terms (ranking over
 ``tsv`` would read and decompress kilobytes per matching row). Searches run with the sequential
-scan switched off and a large ``work_mem``, so the GIN indexes answer the match without reading
+scan switched off and a large ``work_mem``, so the GIN index answers the match without reading
 the text vectors (phrases and ``text:`` queries excepted: their positions and weights must be
 rechecked).
 
 Every row costs a few microseconds to rank, count or facet, so a common word in a million papers
 would take seconds. Each search therefore first counts its candidates in a sample of about
-PROBE_ROWS papers (sample lexemes in the vectors, see :mod:`ratsinfo.index.pg_vectors`, let one
+PROBE_ROWS papers (sample lexemes in the text vector, see :mod:`ratsinfo.index.pg_vectors`, let one
 GIN scan skip to them). Up to about EXACT_UP_TO candidates it is answered exactly: every match
 ranked, counted by SQL, faceted. Beyond, it is *broad*: the total and the facets are estimated
 from a sample of at least FACET_SAMPLE matches (``SearchResults.exact`` is False, the CLI says
