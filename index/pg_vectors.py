@@ -74,10 +74,6 @@ def sample_bucket(paper_id: int) -> int:
     return ((paper_id * 2654435761) & 0xFFFFFFFF) * BUCKETS >> 32
 
 
-def _sample_lexemes(bucket: int) -> tuple[str, str]:
-    return f"#g{bucket // GROUP}", f"#b{bucket}"
-
-
 def sample_query(buckets: int) -> str:
     """A tsquery matching the papers in buckets ``0 .. buckets-1``: whole groups, then single
     buckets (at most GROUP - 1 + BUCKETS / GROUP lexemes)."""
@@ -87,7 +83,9 @@ def sample_query(buckets: int) -> str:
 
 
 def _with_sample(literal: str, paper_id: int) -> str:
-    return " ".join([literal, *(lexeme(x) for x in _sample_lexemes(sample_bucket(paper_id)))])
+    """The vector literal with the paper's group and bucket lexemes (what :func:`sample_query` asks)."""
+    bucket = sample_bucket(paper_id)
+    return f"{literal} {lexeme(f'#g{bucket // GROUP}')} {lexeme(f'#b{bucket}')}"
 
 
 def free_vector(doc: AnalysedDoc) -> str:

@@ -6,7 +6,7 @@ texts) and the demo council (Braunschweig, with PDFs), each crawled by the proje
 ``searched`` copies it for each backend — whoosh, tantivy and, where PostgreSQL answers,
 postgres (the rows copied into a fresh PostgreSQL database, the store that backend needs) —
 and rebuilds the index there with ``reindex``. Tests only read it; tests that change the
-store build their own small one (:func:`small_store`).
+store build their own small one (``small`` in test_index_sync.py).
 """
 
 from __future__ import annotations
